@@ -1,0 +1,34 @@
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install test lint bench demo clean docs
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+test: install
+	$(BIN)/python -m pytest -n 2 tests
+
+lint: install
+	$(BIN)/ruff check azguest tests bench
+
+docs: install
+	$(BIN)/python -m azguest.docs
+
+bench: install
+	$(BIN)/python bench/run.py
+
+demo: install
+	AZGUEST_EMULATOR=1 AZGUEST_EMULATOR_STATE=.azguest/demo.db AZGUEST_ADMIN_PASSWORD='Demo-Only-Pa55!' \
+	  AZGUEST_EMULATOR_PROFILE=fast $(BIN)/azguest deploy examples/s2d-2node.yaml --yes
+	AZGUEST_EMULATOR=1 AZGUEST_EMULATOR_STATE=.azguest/demo.db $(BIN)/azguest status hv-s2d
+	AZGUEST_EMULATOR=1 AZGUEST_EMULATOR_STATE=.azguest/demo.db AZGUEST_EMULATOR_PROFILE=fast \
+	  $(BIN)/azguest destroy hv-s2d --yes
+
+clean:
+	rm -rf $(VENV) .azguest .pytest_cache .hypothesis

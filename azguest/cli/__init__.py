@@ -1,0 +1,1 @@
+"""The command-line layer: thin Typer commands, one exit-code enum, one error handler."""

@@ -1,0 +1,42 @@
+"""Rendering results: human text (rich) or a versioned JSON envelope for CI.
+
+Commands return plain data (frozen records turned into dicts by ``to_dict``); this module is the
+only place that prints them. JSON goes to stdout as one document:
+``{"schema": "azguest/v1", "command": ..., "ok": ..., "result": ..., "error": ...}``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from typing import Any
+
+SCHEMA = "azguest/v1"
+
+
+class OutputFormat(str, enum.Enum):
+    human = "human"
+    json = "json"
+
+
+def envelope(command: str, *, ok: bool, result: Any = None, error: dict | None = None) -> dict:
+    return {"schema": SCHEMA, "command": command, "ok": ok, "result": result, "error": error}
+
+
+def emit_json(command: str, *, ok: bool, result: Any = None, error: dict | None = None) -> None:
+    sys.stdout.write(json.dumps(envelope(command, ok=ok, result=result, error=error), indent=2, default=str))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def stdout_console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
