@@ -1,0 +1,59 @@
+"""Credentials that need no Azure login, for the emulator and loopback endpoints.
+
+Imported lazily by :mod:`azguest.azure.session` (it imports ``azure.core`` at module level).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from azure.core.credentials import AccessToken, AccessTokenInfo
+from azure.core.pipeline import PipelineRequest
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+EMULATOR_TOKEN = "azguest-emulator"  # not a secret: the emulator accepts any bearer token
+_TOKEN_LIFETIME_SECONDS = 3600
+
+
+class EmulatorCredential:
+    """A token credential that hands out a fixed, fake token without any network call.
+
+    Used with the in-process transport so the SDK's real ``ARMChallengeAuthenticationPolicy`` still
+    runs (https base URL, bearer header), but nothing ever logs in.
+    """
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        del scopes, kwargs
+        return AccessToken(EMULATOR_TOKEN, int(time.time()) + _TOKEN_LIFETIME_SECONDS)
+
+    def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:
+        del scopes, options
+        return AccessTokenInfo(EMULATOR_TOKEN, int(time.time()) + _TOKEN_LIFETIME_SECONDS)
+
+    def close(self) -> None:
+        return None
+
+
+class StaticBearerPolicy(SansIOHTTPPolicy):
+    """Sets a fixed ``Authorization`` header; replaces the ARM bearer policy on http loopback.
+
+    The SDK's bearer policy refuses plain http (sdk-notes §2); a loopback emulator needs no TLS and
+    no real token, so this policy takes its place via the client kwarg ``authentication_policy=``.
+    """
+
+    def on_request(self, request: PipelineRequest) -> None:
+        request.http_request.headers["Authorization"] = f"Bearer {EMULATOR_TOKEN}"
+
+
+def default_azure_credential(authority_host: str | None) -> Any:
+    """Build (never call) azure-identity's DefaultAzureCredential for a real cloud.
+
+    ``authority_host`` is passed only for sovereign clouds when ``AZURE_AUTHORITY_HOST`` is unset,
+    so env service principals, workload identity (OIDC), managed identity and ``az login`` all work.
+    """
+    from azure.identity import DefaultAzureCredential
+
+    if authority_host:
+        return DefaultAzureCredential(authority=authority_host)
+    return DefaultAzureCredential()
