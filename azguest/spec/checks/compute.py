@@ -1,0 +1,139 @@
+"""Node sizes, security type, image and OS disk, read against azguest.catalog.sizes / disks / rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from azguest.catalog import rules as R
+from azguest.catalog.disks import lookup_disk_sku
+from azguest.catalog.sizes import SIZES, lookup_size
+from azguest.spec.checks import Context, check
+from azguest.spec.findings import Finding, make
+
+NODES = ("cluster", "nodes")
+
+
+def _nested_sizes() -> str:
+    names = sorted((s for s in SIZES.values() if s.nested and s.premium_io),
+                   key=lambda s: (s.series.name, s.vcpus))
+    return ", ".join(s.name for s in names if s.vcpus == 8)
+
+
+@check
+def node_count(ctx: Context) -> Iterator[Finding]:
+    n = ctx.lab.cluster.nodes.count
+    if n < 2:
+        yield make("AZG-NODES-MIN", (*NODES, "count"),
+                   f"count is {n}; a failover cluster needs at least 2 nodes")
+
+
+@check
+def node_size(ctx: Context) -> Iterator[Finding]:
+    name = ctx.lab.cluster.nodes.size
+    size = lookup_size(name)
+    path = (*NODES, "size")
+    if size is None:
+        yield from unknown_size(ctx, path, name, "nested virtualization and Premium storage")
+        return
+    if not size.nested:
+        yield make("AZG-SIZE-NESTED", path,
+                   f"{size.name} ({size.series.name} series) does not support nested virtualization, so "
+                   f"Hyper-V cannot run on the nodes; use a size that does, e.g. {_nested_sizes()}")
+    if not size.premium_io:
+        yield make("AZG-SIZE-PREMIUM", path,
+                   f"{size.name} ({size.series.name} series) has no Premium storage; clustered disks need "
+                   f"it (SCSI reservations, S2D). Use e.g. Standard_D{size.vcpus}s_v5")
+
+
+def unknown_size(ctx: Context, path: tuple, name: str, needs: str) -> Iterator[Finding]:
+    if ctx.allow_unknown_size:
+        return
+    yield make("AZG-SIZE-UNKNOWN", path,
+               f"size {name!r} is not in the azguest catalogue, so {needs} cannot be checked; check it "
+               "yourself and pass --allow-unknown-size, or use a listed size (docs/catalog.md)")
+
+
+@check
+def other_sizes(ctx: Context) -> Iterator[Finding]:
+    dc = ctx.lab.domain.controller
+    if lookup_size(dc.size) is None:
+        yield from unknown_size(ctx, ("domain", "controller", "size"), dc.size, "its limits")
+
+
+@check
+def security_type(ctx: Context) -> Iterator[Finding]:
+    st = ctx.lab.cluster.nodes.security_type
+    if st not in R.SECURITY_TYPES_FOR_NESTED:
+        yield make("AZG-SECURITY-TYPE", (*NODES, "securityType"),
+                   f"securityType {st} blocks the Hyper-V role on the nodes; use securityType: Standard")
+
+
+@check
+def image(ctx: Context) -> Iterator[Finding]:
+    img = ctx.lab.cluster.image
+    version = img.windows_server_version
+    path = ("cluster", "image", "sku")
+    if version is None:
+        yield make("AZG-IMAGE-UNKNOWN", path,
+                   f"cannot read the Windows Server version from image sku {img.sku!r}; use a "
+                   "MicrosoftWindowsServer sku such as 2022-datacenter-azure-edition")
+        return
+    size = ctx.node_size()
+    if size and size.cpu_vendor == "amd" and version < R.AMD_MIN_WINDOWS_SERVER:
+        yield make("AZG-IMAGE-AMD", path,
+                   f"{size.name} is an AMD size; nested Hyper-V on AMD needs Windows Server "
+                   f"{R.AMD_MIN_WINDOWS_SERVER} or later, the image is {version}; use e.g. "
+                   "2022-datacenter-azure-edition, or an Intel size")
+
+
+@check
+def os_disk(ctx: Context) -> Iterator[Finding]:
+    sku = ctx.lab.cluster.nodes.os_disk.sku
+    path = (*NODES, "osDisk", "sku")
+    info = lookup_disk_sku(sku)
+    if info is None:
+        yield disk_sku_unknown(path, sku)
+    elif not info.os_disk_ok:
+        yield make("AZG-OSDISK-SKU", path, f"{info.name} cannot be an OS disk; use Premium_LRS")
+
+
+def disk_sku_unknown(path: tuple, sku: str) -> Finding:
+    from azguest.catalog.disks import DISK_SKUS
+
+    known = ", ".join(s.name for s in DISK_SKUS.values())
+    return make("AZG-DISK-SKU", path, f"unknown disk sku {sku!r}; use one of {known}")
+
+
+@check
+def nics_and_disks(ctx: Context) -> Iterator[Finding]:
+    size = ctx.node_size()
+    if size is None:
+        return
+    subnets = len(ctx.lab.network.subnets)
+    if subnets > size.max_nics:
+        yield make("AZG-SIZE-NICS", ("network", "subnets"),
+                   f"each node gets one NIC per subnet ({subnets}) but {size.name} allows {size.max_nics} "
+                   "NICs; use fewer subnets or a larger size")
+    disks = _data_disks_per_node(ctx)
+    if disks > size.max_data_disks:
+        yield make("AZG-SIZE-DATADISKS", (*NODES, "size"),
+                   f"each node needs {disks} data disks but {size.name} allows {size.max_data_disks}; "
+                   "use fewer disks or a larger size")
+
+
+def _data_disks_per_node(ctx: Context) -> int:
+    st = ctx.lab.cluster.storage
+    if st.mode == "s2d" and st.s2d:
+        return len(st.s2d.node_disks())
+    if st.mode == "shared-disk" and st.shared_disk:
+        wd = st.shared_disk.witness_disk
+        return len(st.shared_disk.disks) + (1 if wd and wd.size_gb else 0)
+    return 0
+
+
+@check
+def production_use(ctx: Context) -> Iterator[Finding]:
+    if ctx.lab.purpose == "production":
+        yield make("AZG-NESTED-PRODUCTION", ("purpose",),
+                   "Microsoft states nested virtualization isn't suitable for Windows Server Failover "
+                   "Clustering in production; use azguest for labs, training and tests (purpose: lab)")

@@ -1,0 +1,125 @@
+"""Naming rules: Windows computer names, Azure resource names after the lab prefix, tags, admin user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from azguest.catalog import rules as R
+from azguest.spec.checks import Context, check
+from azguest.spec.findings import Finding, make
+
+
+def name_problem(rule: R.NameRule, value: str) -> str | None:
+    """Why ``value`` breaks ``rule``, or None."""
+    if len(value) > rule.max_len:
+        return f"is {len(value)} characters, the limit for a {rule.what} is {rule.max_len}"
+    if not rule.pattern.match(value):
+        return f"is not a valid {rule.what}"
+    return None
+
+
+def _computer(path: tuple, value: str, what: str) -> Iterator[Finding]:
+    rule = R.NAME_RULES["computer"]
+    why = name_problem(rule, value)
+    if why:
+        yield make(rule.code, path, f"{what} {value!r} {why}; Windows computer names are 1-15 letters, "
+                   "digits or hyphens, not all digits (e.g. hv01)")
+
+
+@check
+def computer_names(ctx: Context) -> Iterator[Finding]:
+    lab = ctx.lab
+    nodes = lab.cluster.nodes
+    dc = lab.domain.controller.name
+    yield from _computer(("domain", "controller", "name"), dc, "domain controller name")
+    yield from _computer(("cluster", "name"), lab.cluster.name, "cluster name")
+    last = nodes.names()[-1] if nodes.count else nodes.name_prefix
+    yield from _computer(("cluster", "nodes", "namePrefix"), last,
+                         f"node name (namePrefix {nodes.name_prefix!r} + number)")
+    st = lab.cluster.storage
+    if st.mode == "iscsi" and st.iscsi:
+        yield from _computer(("cluster", "storage", "iscsi", "target", "name"), st.iscsi.target.name,
+                             "iSCSI target name")
+    for i, w in enumerate(lab.cluster.workloads):
+        yield from _computer(("cluster", "workloads", i, "name"), w.name, "workload name")
+    yield from _duplicates(ctx)
+
+
+def _duplicates(ctx: Context) -> Iterator[Finding]:
+    lab = ctx.lab
+    owners: list[tuple[str, tuple]] = [(lab.domain.controller.name, ("domain", "controller", "name")),
+                                       (lab.cluster.name, ("cluster", "name"))]
+    owners += [(n, ("cluster", "nodes", "namePrefix")) for n in lab.cluster.nodes.names()]
+    st = lab.cluster.storage
+    if st.mode == "iscsi" and st.iscsi:
+        owners.append((st.iscsi.target.name, ("cluster", "storage", "iscsi", "target", "name")))
+    owners += [(w.name, ("cluster", "workloads", i, "name")) for i, w in enumerate(lab.cluster.workloads)]
+    seen: dict[str, str] = {}
+    for name, path in owners:
+        key = name.lower()
+        if key in seen:
+            yield make("AZG-NAME-DUP", path, f"computer name {name} is already used by {seen[key]}; "
+                       "every computer name in the lab must be unique")
+        else:
+            seen[key] = ".".join(str(p) for p in path)
+
+
+@check
+def azure_names(ctx: Context) -> Iterator[Finding]:
+    lab = ctx.lab
+    why = name_problem(R.NAME_RULES["lab"], lab.name)
+    if why:
+        yield make("AZG-NAME-LAB", ("name",), f"lab name {lab.name!r} {why}; it prefixes every resource, "
+                   "so use 1-15 letters, digits or hyphens starting with a letter (e.g. hv-s2d)")
+    why = name_problem(R.NAME_RULES["resource_group"], lab.resource_group_name)
+    if why:
+        yield make("AZG-NAME-RG", ("resourceGroup",) if lab.resource_group else ("name",),
+                   f"resource group {lab.resource_group_name!r} {why}; use letters, digits, - _ . ( ), "
+                   "not ending with a period")
+    account = lab.witness_storage_account_name
+    if lab.cluster.witness == "cloud" and name_problem(R.NAME_RULES["storage_account"], account):
+        yield make("AZG-NAME-STORAGE", ("cluster", "witnessStorageAccount"),
+                   f"storage account name {account!r} is invalid; it must be 3-24 lowercase letters and "
+                   "digits (omit it to get st<lab name><hash>)")
+    for i, s in enumerate(lab.network.subnets):
+        why = name_problem(R.NAME_RULES["subnet"], s.name)
+        if why:
+            yield make("AZG-NAME-SUBNET", ("network", "subnets", i, "name"), f"subnet name {s.name!r} {why}; "
+                       "use letters, digits, _ . - (e.g. management)")
+
+
+@check
+def domain_names(ctx: Context) -> Iterator[Finding]:
+    d = ctx.lab.domain
+    labels = d.fqdn.rstrip(".").split(".")
+    bad = [x for x in labels if name_problem(R.NAME_RULES["dns_label"], x)]
+    if len(labels) < 2 or bad:
+        yield make("AZG-NAME-DOMAIN", ("domain", "fqdn"),
+                   f"domain fqdn {d.fqdn!r} needs at least two DNS labels of letters, digits and hyphens "
+                   "(e.g. lab.contoso.test)")
+    why = name_problem(R.NAME_RULES["netbios_domain"], d.netbios_name)
+    if why:
+        yield make("AZG-NAME-DOMAIN", ("domain", "netbios") if d.netbios else ("domain", "fqdn"),
+                   f"NetBIOS domain name {d.netbios_name!r} {why}; use 1-15 letters or digits (e.g. LAB)")
+
+
+@check
+def tags(ctx: Context) -> Iterator[Finding]:
+    for key, value in ctx.lab.tags.items():
+        bad = [c for c in key if c in R.TAG_NAME_FORBIDDEN]
+        if bad or len(key) > R.TAG_NAME_MAX or len(value) > R.TAG_VALUE_MAX or not key:
+            yield make("AZG-NAME-TAG", ("tags", key),
+                       f"tag {key!r} is not valid in Azure: names are at most {R.TAG_NAME_MAX} characters "
+                       f"without {R.TAG_NAME_FORBIDDEN}, values at most {R.TAG_VALUE_MAX}")
+        if key.lower().startswith("azguest-"):
+            yield make("AZG-NAME-TAG", ("tags", key), f"tag {key!r} uses the reserved azguest- prefix; "
+                       "azguest sets those tags itself")
+
+
+@check
+def admin_username(ctx: Context) -> Iterator[Finding]:
+    u = ctx.lab.admin.username
+    if u.lower() in R.RESERVED_ADMIN_USERNAMES or len(u) > R.ADMIN_USERNAME_MAX or u.endswith("."):
+        yield make("AZG-ADMIN-USERNAME", ("admin", "username"),
+                   f"Azure refuses the admin user name {u!r} (reserved, over {R.ADMIN_USERNAME_MAX} "
+                   "characters, or ending with a period); use e.g. labadmin")

@@ -1,0 +1,64 @@
+"""Secrets, workloads (N-1 capacity, anti-affinity), backup mode and lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from azguest.catalog import rules as R
+from azguest.spec.checks import Context, check
+from azguest.spec.findings import Finding, make
+
+WL = ("cluster", "workloads")
+
+
+@check
+def password_ref(ctx: Context) -> Iterator[Finding]:
+    p = ctx.lab.admin.password
+    if p is not None and (p.from_env is None) == (p.from_key_vault is None):
+        yield make("AZG-SECRET-REF", ("admin", "password"),
+                   "give exactly one of fromEnv: VAR or fromKeyVault: {vault: ..., secret: ...}")
+
+
+@check
+def workload_capacity(ctx: Context) -> Iterator[Finding]:
+    c = ctx.lab.cluster
+    size = ctx.node_size()
+    if size is None or not c.workloads:
+        return
+    usable = int(size.memory_gb * 1024) - R.HOST_RESERVE_MB
+    for i, w in enumerate(c.workloads):
+        if w.memory_mb > usable or w.vcpus > size.vcpus:
+            yield make("AZG-WORKLOAD-FIT", (*WL, i),
+                       f"workload {w.name} ({w.vcpus} vCPUs, {w.memory_mb} MB) does not fit on one "
+                       f"{size.name} node ({size.vcpus} vCPUs, {usable} MB after the host's "
+                       f"{R.HOST_RESERVE_MB} MB); make it smaller or use a larger size")
+    total = c.workload_totals().memory_mb
+    survivors = c.nodes.count - 1
+    if survivors >= 1 and total > survivors * usable:
+        yield make("AZG-WORKLOAD-CAPACITY", WL,
+                   f"workloads need {total} MB but with one node down {survivors} node(s) of {size.name} "
+                   f"offer {survivors * usable} MB ({usable} MB each after the host's {R.HOST_RESERVE_MB} "
+                   "MB); add a node, use a larger size or shrink the workloads")
+
+
+@check
+def anti_affinity(ctx: Context) -> Iterator[Finding]:
+    c = ctx.lab.cluster
+    nodes = c.nodes.count
+    for cls, members in c.anti_affinity_classes().items():
+        if len(members) > nodes:
+            idx = next(i for i, w in enumerate(c.workloads)
+                       if w.anti_affinity == cls and w.name == members[nodes])
+            yield make("AZG-WORKLOAD-ANTIAFFINITY", (*WL, idx, "antiAffinity"),
+                       f"anti-affinity class {cls} has {len(members)} workloads but the cluster has {nodes} "
+                       f"nodes, so two must share a node; use at most {nodes} or add nodes")
+
+
+@check
+def backup_mode(ctx: Context) -> Iterator[Finding]:
+    m = R.STORAGE_MODES[ctx.lab.cluster.storage.mode]
+    mode = ctx.lab.backup.mode
+    if mode not in m.backup_modes:
+        yield make("AZG-BACKUP-MODE", ("backup", "mode"),
+                   f"backup mode {mode} is not supported with {m.mode} storage; use "
+                   + " or ".join(m.backup_modes))

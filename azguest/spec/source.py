@@ -1,0 +1,88 @@
+"""Reading YAML while keeping the line and column of every key and list item.
+
+``parse(text)`` returns plain Python data (dicts, lists, scalars) and a map from field path to
+(line, column), both 1-based. Mapping entries point at the key; list items at the item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from azguest.spec.findings import Path
+
+Positions = dict[Path, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class YamlProblem(Exception):
+    message: str
+    line: int
+    column: int
+
+
+def parse(text: str) -> tuple[Any, Positions]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        doc = yaml.load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = " ".join(str(p) for p in (e.context, e.problem) if p)
+        raise YamlProblem(f"not valid YAML: {problem}", line, col) from None
+    except YAMLError as e:
+        raise YamlProblem(f"not valid YAML: {e}".splitlines()[0], 0, 0) from None
+    positions: Positions = {(): (1, 1)}
+    return _plain(doc, (), positions), positions
+
+
+def _plain(node: Any, path: Path, positions: Positions) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key, value in node.items():
+            key_plain = str(key) if not isinstance(key, (str, int, float, bool)) or key is None else key
+            child = (*path, key_plain if isinstance(key_plain, str) else str(key_plain))
+            try:
+                line, col = node.lc.key(key)
+                positions[child] = (line + 1, col + 1)
+            except (KeyError, TypeError, AttributeError):
+                pass
+            out[key_plain] = _plain(value, child, positions)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, value in enumerate(node):
+            child = (*path, i)
+            try:
+                line, col = node.lc.item(i)
+                positions[child] = (line + 1, col + 1)
+            except (KeyError, TypeError, AttributeError, IndexError):
+                pass
+            items.append(_plain(value, child, positions))
+        return items
+    return _scalar(node)
+
+
+def _scalar(node: Any) -> Any:
+    if node is None or isinstance(node, bool):
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return str(node)  # timestamps and other tags: keep the text; the model decides
+
+
+def position(positions: Positions, path: Path) -> tuple[int, int]:
+    """The position of ``path``, or of its nearest ancestor present in the file."""
+    p = tuple(path)
+    while p and p not in positions:
+        p = p[:-1]
+    return positions.get(p, (0, 0))
