@@ -1,5 +1,177 @@
-"""Placeholder: commands are registered here."""
+"""plan / deploy / status / destroy / gc: thin commands over azguest.deploy."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from azguest.cli import render
+from azguest.cli.options import (
+    CloudOpt,
+    ConcurrencyOpt,
+    EmulatorOpt,
+    EndpointOpt,
+    OutputOpt,
+    SubscriptionOpt,
+    YesOpt,
+    session_for,
+)
+from azguest.cli.output import OutputFormat, emit_json
+from azguest.errors import PartialError, RefusedError
+
+SpecArg = Annotated[Path, typer.Argument(help="The lab spec (YAML).", exists=False)]
+LabArg = Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")]
 
 
-def register(app) -> None:
-    del app
+def _load(spec: Path):
+    from azguest.spec import load_lab
+
+    return load_lab(spec)
+
+
+def confirm(yes: bool, question: str) -> bool:
+    """--yes answers; a terminal asks; with neither, refuse rather than hang or guess."""
+    if yes:
+        return True
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise RefusedError(f"{question} needs confirmation, and there is no terminal to ask",
+                           hint="re-run with --yes (for CI)")
+    return typer.confirm(question, default=False, err=True)
+
+
+def _finish(record: Any, output: OutputFormat, command: str) -> None:
+    if output is OutputFormat.json:
+        emit_json(command, ok=record.ok, result=record.to_dict())
+    else:
+        render.apply_record(record)
+    if not record.ok:
+        failed = record.failed()
+        first = failed[0].error if failed else None
+        code = (first or {}).get("code") or "AZG-PARTIAL"
+        raise PartialError(f"{command} stopped: {len(failed)} failed, {record.summary()['skipped']} not started"
+                           f" ({failed[0].key if failed else 'interrupted'}: {code})", code=code,
+                           hint=f"fix the cause and re-run `azguest {command}`: it resumes where it stopped")
+
+
+def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
+             endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
+    """Show what deploy would create, update, replace or delete, and why."""
+    from azguest.deploy.lab import make_plan
+
+    lab = _load(spec)
+    with session_for(emulator, endpoint, subscription or lab.subscription, cloud) as session:
+        plan = make_plan(session, lab)
+    if output is OutputFormat.json:
+        emit_json("plan", ok=True, result=plan.to_dict())
+    else:
+        render.plan(plan, sys.stdout)
+
+
+def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt = 8,
+               output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
+               endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
+    """Deploy the Azure side of a lab: parallel, idempotent, resumable (re-run after any failure)."""
+    from azguest.cli.progress import progress_for
+    from azguest.deploy.lab import deploy
+    from azguest.spec import resolve_password
+
+    lab = _load(spec)
+
+    def ask(plan) -> bool:
+        render.plan(plan, sys.stderr)
+        return confirm(yes, f"Apply these changes to lab {lab.name}?")
+
+    def password() -> str:
+        tty = sys.stdin.isatty()
+        return resolve_password(lab, prompt=(lambda q: typer.prompt(q, hide_input=True, err=True)) if tty else None)
+
+    progress = progress_for()
+    try:
+        with session_for(emulator, endpoint, subscription or lab.subscription, cloud) as session:
+            record = deploy(session, lab, confirm=ask, password=password, max_workers=concurrency,
+                            on_event=progress)
+    finally:
+        if progress:
+            progress.close()
+    _finish(record, output, "deploy")
+
+
+def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
+               endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
+               spec: Annotated[Path | None, typer.Option("--spec", help="Also show drift from this spec.")] = None
+               ) -> None:
+    """What exists, power states, who holds each shared disk, backups, cost facts, drift."""
+    from dataclasses import replace
+
+    from azguest.deploy.lab import make_plan
+    from azguest.deploy.status import lab_status
+
+    with session_for(emulator, endpoint, subscription, cloud) as session:
+        st = lab_status(session, lab)
+        if spec is not None:
+            plan = make_plan(session, _load(spec))
+            st = replace(st, drift=tuple(c.to_dict() for c in plan.changes if c.action != "no-change"))
+    if output is OutputFormat.json:
+        emit_json("status", ok=True, result=st.to_dict())
+    else:
+        render.status(st)
+
+
+def destroy_cmd(lab: LabArg, yes: YesOpt = False,
+                with_backups: Annotated[bool, typer.Option("--with-backups", help="Delete backups too.")] = False,
+                concurrency: ConcurrencyOpt = 8, output: OutputOpt = OutputFormat.human,
+                emulator: EmulatorOpt = False, endpoint: EndpointOpt = None,
+                subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
+    """Delete what carries the lab's tag, in dependency order. Nothing else is touched."""
+    from azguest.cli.progress import progress_for
+    from azguest.deploy.teardown import destroy, plan_teardown
+
+    def ask(td) -> bool:
+        render.teardown(td, sys.stderr)
+        return confirm(yes, f"Delete these {len(td.deletes)} resources of lab {lab}?")
+
+    progress = progress_for()
+    try:
+        with session_for(emulator, endpoint, subscription, cloud) as session:
+            record = destroy(session, plan_teardown(session, lab, with_backups=with_backups), confirm=ask,
+                             max_workers=concurrency, on_event=progress)
+    finally:
+        if progress:
+            progress.close()
+    _finish(record, output, "destroy")
+
+
+def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="List expired labs only.")] = False,
+           yes: YesOpt = False,
+           with_backups: Annotated[bool, typer.Option("--with-backups", help="Delete backups too.")] = False,
+           output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
+           endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
+    """Destroy every lab whose azguest-expires tag has passed (for a nightly CI job)."""
+    from azguest.deploy.teardown import destroy, expired_labs, plan_teardown
+
+    with session_for(emulator, endpoint, subscription, cloud) as session:
+        expired = expired_labs(session)
+        records = []
+        if not dry_run and expired and confirm(yes, f"Destroy {len(expired)} expired lab(s)?"):
+            for lab in sorted(expired):
+                td = plan_teardown(session, lab, with_backups=with_backups)
+                records.append(destroy(session, td, confirm=lambda _t: True))
+    result = {"expired": expired, "dryRun": dry_run, "destroyed": [r.to_dict() for r in records]}
+    ok = all(r.ok for r in records)
+    if output is OutputFormat.json:
+        emit_json("gc", ok=ok, result=result)
+    else:
+        render.gc(expired, records, dry_run)
+    if not ok:
+        raise PartialError("gc could not destroy every expired lab", hint="re-run `azguest gc`")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_cmd)
+    app.command("deploy")(deploy_cmd)
+    app.command("status")(status_cmd)
+    app.command("destroy")(destroy_cmd)
+    app.command("gc")(gc_cmd)

@@ -1,4 +1,8 @@
-"""Options shared by many commands, declared once (Annotated types)."""
+"""Options shared by many commands, declared once (Annotated types).
+
+Target options default to None so that ``azguest.azure.resolve_target`` reads the environment
+(AZGUEST_EMULATOR, AZGUEST_ARM_ENDPOINT, AZURE_SUBSCRIPTION_ID, AZGUEST_CLOUD) in one place.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +16,28 @@ OutputOpt = Annotated[
     OutputFormat, typer.Option("--output", "-o", help="human (default) or json for CI.", case_sensitive=False)
 ]
 EmulatorOpt = Annotated[
-    bool,
-    typer.Option("--emulator", envvar="AZGUEST_EMULATOR", help="Use the embedded local ARM emulator (no subscription)."),
+    bool, typer.Option("--emulator", help="Use the embedded local ARM emulator (env AZGUEST_EMULATOR=1).")
 ]
 EndpointOpt = Annotated[
-    Optional[str],
-    typer.Option("--endpoint", envvar="AZGUEST_ARM_ENDPOINT", help="Custom ARM endpoint URL (e.g. a running emulator)."),
+    Optional[str], typer.Option("--endpoint", help="Custom ARM endpoint URL (env AZGUEST_ARM_ENDPOINT).")
 ]
 SubscriptionOpt = Annotated[
-    Optional[str], typer.Option("--subscription", envvar="AZURE_SUBSCRIPTION_ID", help="Azure subscription id.")
+    Optional[str], typer.Option("--subscription", help="Azure subscription id (env AZURE_SUBSCRIPTION_ID).")
 ]
 CloudOpt = Annotated[
-    str,
-    typer.Option(
-        "--cloud", envvar="AZGUEST_CLOUD", help="AzureCloud, AzureUSGovernment or AzureChinaCloud."
-    ),
+    Optional[str],
+    typer.Option("--cloud", help="AzureCloud (default), AzureUSGovernment or AzureChinaCloud (env AZGUEST_CLOUD)."),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to confirmations (for CI).")]
+ConcurrencyOpt = Annotated[
+    int, typer.Option("--concurrency", "-j", min=1, max=64, help="Resources created in parallel.")
+]
+
+
+def session_for(emulator: bool, endpoint: str | None, subscription: str | None, cloud: str | None):
+    """The one place a command turns target options into an AzureSession (imports the adaptor lazily)."""
+    from azguest.azure import AzureSession, resolve_target
+
+    target = resolve_target(emulator=True if emulator else None, endpoint=endpoint,
+                            subscription=subscription, cloud=cloud)
+    return AzureSession(target)

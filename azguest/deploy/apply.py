@@ -1,0 +1,133 @@
+"""Apply a plan: a DAG of PUTs (bounded parallelism), then deletes in dependency order.
+
+Every write goes through the typed SDK operations of ``azguest.azure.kinds``; retries and
+``Retry-After`` come from azure-core's retry policy. A failure stops new work, lets in-flight work
+finish, and every resource's outcome is recorded with ARM's error code.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from azguest.azure import kinds as K
+from azguest.azure.errors import arm_errors
+from azguest.errors import AzguestError
+from azguest.execute.budget import Budgets
+from azguest.execute.dag import Event, Task, TaskOutcome, run_graph
+from azguest.plan.diff import IN_FLIGHT_STATES
+from azguest.plan.model import SECRET_PLACEHOLDER, Change, Desired, Plan
+
+from azguest.deploy.records import ApplyRecord, ResourceResult
+
+DEFAULT_CONCURRENCY = 8
+WAIT_POLL_SECONDS = 5.0  # how often to re-read a resource another run left in flight
+
+
+def _with_secret(body: Any, secret: str | None) -> Any:
+    if body == SECRET_PLACEHOLDER:
+        if secret is None:
+            raise AzguestError("the admin password is needed to create VMs", code="AZG-NO-PASSWORD")
+        return secret
+    if isinstance(body, dict):
+        return {k: _with_secret(v, secret) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_with_secret(v, secret) for v in body]
+    return body
+
+
+class Applier:
+    def __init__(self, session: Any, plan: Plan, *, password: str | None, budgets: Budgets | None = None,
+                 wait_poll_s: float = WAIT_POLL_SECONDS):
+        self.session = session
+        self.plan = plan
+        self.rg = plan.graph.resource_group
+        self.password = password
+        self.budgets = budgets or Budgets()
+        self.wait_poll_s = wait_poll_s
+
+    def put(self, d: Desired) -> dict:
+        kind = K.KINDS[d.kind]
+        body = _with_secret(copy.deepcopy(d.body), self.password)
+        self.budgets.writes.acquire()
+        with arm_errors(target=d.arm_id):
+            return K.put(self.session, kind, self.rg, d.name, d.arm_id, body)
+
+    def wait_then_put(self, d: Desired) -> dict:
+        """Another run left this resource in flight: wait for Azure to finish it, re-PUT only if it failed."""
+        kind = K.KINDS[d.kind]
+        while True:
+            with arm_errors(target=d.arm_id):
+                cur = K.get(self.session, kind, self.rg, d.name, d.arm_id)
+            state = str((cur.get("properties") or {}).get("provisioningState") or "Succeeded").lower()
+            if state not in IN_FLIGHT_STATES:
+                break
+            time.sleep(self.wait_poll_s)
+        return self.put(d) if state == "failed" else cur
+
+    def delete(self, c: Change) -> None:
+        kind = K.KINDS[c.kind]
+        self.budgets.deletes.acquire()
+        with arm_errors(target=c.arm_id):
+            K.delete(self.session, kind, self.rg, c.name, c.arm_id)
+
+    def task_for(self, c: Change, d: Desired | None) -> Callable[[], Any]:
+        if c.action == "no-change":
+            return lambda: None
+        if c.action in ("create", "update"):
+            return lambda: self.put(d)
+        if c.action == "wait":
+            return lambda: self.wait_then_put(d)
+        if c.action == "delete":
+            return lambda: self.delete(c)
+        raise AzguestError(f"cannot apply action {c.action} to {c.key}", code="AZG-PLAN-REPLACE")
+
+
+def apply_plan(session: Any, plan: Plan, *, password: str | None, max_workers: int = DEFAULT_CONCURRENCY,
+               on_event: Callable[[Event], None] | None = None, stop_event: threading.Event | None = None,
+               wait_poll_s: float = WAIT_POLL_SECONDS) -> ApplyRecord:
+    """Create/update everything the plan asks for, then delete what is no longer wanted."""
+    started = time.monotonic()
+    applier = Applier(session, plan, password=password, wait_poll_s=wait_poll_s)
+    desired = plan.graph.by_key()
+    puts = [c for c in plan.changes if c.action != "delete"]
+    tasks = [Task(c.key, applier.task_for(c, desired[c.key]), desired[c.key].depends_on,
+                  f"{c.action} {c.kind} {c.name}") for c in puts]
+    outcomes = run_graph(tasks, max_workers=max_workers, on_event=on_event, stop_event=stop_event)
+    deletes = [c for c in plan.changes if c.action == "delete"]
+    if deletes and all(o.state == "succeeded" for o in outcomes.values()):
+        outcomes.update(run_deletes(applier, deletes, max_workers, on_event, stop_event))
+    results = tuple(_result(c, outcomes.get(c.key)) for c in plan.changes)
+    return ApplyRecord(plan.graph.lab, plan.graph.resource_group, "deploy", results,
+                       time.monotonic() - started)
+
+
+def run_deletes(applier: Applier, deletes: list[Change], max_workers: int,
+                on_event: Callable[[Event], None] | None, stop_event: threading.Event | None
+                ) -> dict[str, TaskOutcome]:
+    """Delete in dependency order: each rank waits for every lower rank (VMs before disks and NICs)."""
+    ranks = sorted({K.KINDS[c.kind].delete_rank for c in deletes})
+    tasks = []
+    for c in deletes:
+        rank = K.KINDS[c.kind].delete_rank
+        before = tuple(o.key for o in deletes if K.KINDS[o.kind].delete_rank == _prev(ranks, rank))
+        tasks.append(Task(c.key, applier.task_for(c, None), before, f"delete {c.kind} {c.name}"))
+    return run_graph(tasks, max_workers=max_workers, on_event=on_event, stop_event=stop_event)
+
+
+def _prev(ranks: list[int], rank: int) -> int | None:
+    i = ranks.index(rank)
+    return ranks[i - 1] if i else None
+
+
+def _result(c: Change, o: TaskOutcome | None) -> ResourceResult:
+    if o is None:
+        return ResourceResult(c.key, c.kind, c.name, c.action, "skipped")
+    err = None
+    if o.error is not None:
+        err = o.error.to_dict() if isinstance(o.error, AzguestError) else {
+            "code": "AZG-INTERNAL", "message": f"{type(o.error).__name__}: {o.error}"}
+    return ResourceResult(c.key, c.kind, c.name, c.action, o.state, o.elapsed_s, err)

@@ -1,0 +1,118 @@
+"""`status`: what exists, power state, disk sharing, backups, cost facts, and drift from the spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from azguest.azure import kinds as K
+from azguest.azure.errors import arm_errors
+from azguest.catalog.sizes import lookup_size
+from azguest.errors import NotFoundError
+from azguest.plan.model import TAG_EXPIRES, TAG_LAB, TAG_ROLE
+
+
+@dataclass(frozen=True)
+class VmStatus:
+    name: str
+    role: str
+    size: str
+    vcpus: int
+    power_state: str  # running, deallocated, stopped, starting, unknown
+    provisioning_state: str
+
+
+@dataclass(frozen=True)
+class DiskStatus:
+    name: str
+    sku: str
+    size_gb: int
+    max_shares: int
+    state: str  # diskState: Unattached, Attached, Reserved
+    held_by: tuple[str, ...]  # VM names holding the disk (managedByExtended, or managedBy)
+
+
+@dataclass(frozen=True)
+class LabStatus:
+    lab: str
+    resource_groups: tuple[str, ...]
+    resources: tuple[tuple[str, str, str], ...]  # (type, name, role)
+    vms: tuple[VmStatus, ...]
+    disks: tuple[DiskStatus, ...]
+    backups: tuple[str, ...]  # ids of snapshots and restore point collections
+    expires: str | None
+    drift: tuple[dict, ...] = ()  # plan changes when a spec was given
+
+    def cost_facts(self) -> dict[str, Any]:
+        running = [v for v in self.vms if v.power_state == "running"]
+        return {"vms": len(self.vms), "running": len(running),
+                "runningVcpus": sum(v.vcpus for v in running),
+                "diskGiB": sum(d.size_gb for d in self.disks), "runningHours": None}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lab": self.lab, "resourceGroups": list(self.resource_groups), "expires": self.expires,
+            "resources": [{"type": t, "name": n, "role": r} for t, n, r in self.resources],
+            "vms": [v.__dict__ for v in self.vms],
+            "disks": [{**d.__dict__, "held_by": list(d.held_by)} for d in self.disks],
+            "backups": list(self.backups), "cost": self.cost_facts(), "drift": list(self.drift),
+        }
+
+
+def _name(arm_id: str | None) -> str:
+    return (arm_id or "").rstrip("/").split("/")[-1]
+
+
+def _power(view: dict) -> str:
+    for s in view.get("statuses") or []:
+        code = str(s.get("code", ""))
+        if code.startswith("PowerState/"):
+            return code.split("/", 1)[1]
+    return "unknown"
+
+
+def _vm_status(session: Any, rg: str, name: str, role: str) -> VmStatus:
+    with arm_errors(target=f"VM {name}"):
+        vm = session.compute.virtual_machines.get(rg, name, expand="instanceView").as_dict()
+    props = vm.get("properties") or {}
+    size = str((props.get("hardwareProfile") or {}).get("vmSize", ""))
+    info = lookup_size(size)
+    return VmStatus(name, role, size, info.vcpus if info else 0, _power(props.get("instanceView") or {}),
+                    str(props.get("provisioningState", "")))
+
+
+def _disk_status(session: Any, rg: str, name: str) -> DiskStatus:
+    with arm_errors(target=f"disk {name}"):
+        d = session.compute.disks.get(rg, name).as_dict()
+    props = d.get("properties") or {}
+    holders = tuple(_name(i) for i in (d.get("managedByExtended") or []))
+    if not holders and d.get("managedBy"):
+        holders = (_name(d.get("managedBy")),)
+    return DiskStatus(name, str((d.get("sku") or {}).get("name", "")), int(props.get("diskSizeGB") or 0),
+                      int(props.get("maxShares") or 1), str(props.get("diskState", "")), holders)
+
+
+def lab_status(session: Any, lab: str) -> LabStatus:
+    with arm_errors(target=f"resources tagged {TAG_LAB}={lab}"):
+        items = [i for i in K.list_tagged(session, TAG_LAB, lab) if (i.get("tags") or {}).get(TAG_LAB) == lab]
+    if not items:
+        raise NotFoundError(f"no resources tagged {TAG_LAB}={lab}", code="AZG-LAB-NOT-FOUND",
+                            hint="check the lab name, --subscription, or deploy it first")
+    vms, disks, backups, rows, groups = [], [], [], [], set()
+    expires = None
+    for it in sorted(items, key=lambda i: (str(i.get("type")), str(i.get("name")))):
+        tags, arm_id, name = it.get("tags") or {}, str(it.get("id")), str(it.get("name"))
+        rg = arm_id.split("/")[4]
+        groups.add(rg)
+        expires = expires or tags.get(TAG_EXPIRES)
+        kind = K.kind_of(str(it.get("type", "")))
+        rows.append((str(it.get("type")), name, tags.get(TAG_ROLE, "")))
+        if kind is None:
+            continue
+        if kind.backup:
+            backups.append(arm_id)
+        elif kind.key == "vm":
+            vms.append(_vm_status(session, rg, name, tags.get(TAG_ROLE, "")))
+        elif kind.key == "disk":
+            disks.append(_disk_status(session, rg, name))
+    return LabStatus(lab, tuple(sorted(groups)), tuple(rows), tuple(vms), tuple(disks), tuple(backups), expires)

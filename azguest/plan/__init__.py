@@ -1,0 +1,1 @@
+"""Spec -> desired resources (ids, bodies, dependencies) -> diff against live state."""

@@ -1,0 +1,247 @@
+"""Lab spec -> the desired Azure resources: ARM ids, wire-JSON bodies and dependencies.
+
+This is the Azure side of a lab: resource group, NSG, VNet with subnets, one NIC per subnet for
+each node, availability set, Premium managed disks for the storage mode, the DC, the nodes and the
+iSCSI target, the cloud-witness storage account and the daily auto-shutdown schedules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azguest.azure.kinds import KINDS
+from azguest.catalog.sizes import lookup_size
+from azguest.plan import naming
+from azguest.plan.model import (
+    SECRET_PLACEHOLDER,
+    TAG_CREATED,
+    TAG_EXPIRES,
+    TAG_LAB,
+    TAG_ROLE,
+    TAG_SPEC,
+    Desired,
+    Graph,
+    body_hash,
+)
+from azguest.spec.models import AvailabilitySet
+
+RDP_PORT = 3389
+
+
+class _Builder:
+    def __init__(self, lab: Any, subscription_id: str, expires_at: str | None):
+        self.lab = lab
+        self.sub = subscription_id
+        self.rg = lab.resource_group_name
+        self.location = lab.location
+        self.expires_at = expires_at
+        self.items: list[Desired] = []
+
+    def arm_id(self, kind: str, name: str) -> str:
+        group = f"/subscriptions/{self.sub}/resourceGroups/{self.rg}"
+        return group if kind == "resourceGroup" else f"{group}/providers/{KINDS[kind].arm_type}/{name}"
+
+    def key(self, kind: str, name: str) -> str:
+        return f"{kind}/{name}"
+
+    def add(self, kind: str, name: str, role: str, body: dict, deps: tuple[str, ...] = (), **vm: Any) -> str:
+        tags = {**dict(self.lab.tags or {}), TAG_LAB: self.lab.name, TAG_ROLE: role}
+        if kind == "resourceGroup":
+            tags[TAG_CREATED] = "true"
+        if self.expires_at:
+            tags[TAG_EXPIRES] = self.expires_at
+        full = {"location": self.location, "tags": tags, **body}
+        full["tags"][TAG_SPEC] = body_hash(full)
+        key = self.key(kind, name)
+        rg_key = self.key("resourceGroup", self.rg)
+        if kind != "resourceGroup" and rg_key not in deps:
+            deps = (rg_key, *deps)
+        self.items.append(Desired(key, kind, name, self.arm_id(kind, name), role, full, deps, **vm))
+        return key
+
+
+def desired_graph(lab: Any, subscription_id: str, *, expires_at: str | None = None) -> Graph:
+    """The whole Azure side of a lab as a dependency graph of resources."""
+    b = _Builder(lab, subscription_id, expires_at)
+    b.add("resourceGroup", b.rg, "network", {})
+    _network(b)
+    avset = _availability_set(b)
+    _domain_controller(b)
+    disks_by_vm = _storage_disks(b)
+    node_ips = lab.node_ips()
+    zones = lab.cluster.placement.zones or ()
+    for i, computer in enumerate(lab.cluster.nodes.names()):
+        ips = {s: str(ip) for s, ip in node_ips[computer].items()}
+        zone = str(zones[i % len(zones)]) if zones else None
+        _vm(b, computer, lab.cluster.nodes.size, "node", ips, disks_by_vm.get(computer, []), avset, zone=zone)
+    if lab.cluster.storage.mode == "iscsi":
+        target = lab.cluster.storage.iscsi.target
+        first = lab.network.subnets[0]
+        ip = str(target.ip) if target.ip else _free_address(lab, str(first.prefix))
+        _vm(b, target.name, target.size, "storage", {first.name: ip}, disks_by_vm.get(target.name, []), None)
+    if lab.cluster.witness == "cloud":
+        _witness_account(b)
+    return Graph(lab.name, subscription_id, b.rg, lab.location, tuple(b.items))
+
+
+def _network(b: _Builder) -> str:
+    lab = b.lab
+    rules = []
+    if lab.network.allow_rdp_from:
+        rules.append({"name": "allow-rdp", "properties": {
+            "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+            "sourceAddressPrefixes": [str(c) for c in lab.network.allow_rdp_from], "sourcePortRange": "*",
+            "destinationAddressPrefix": "*", "destinationPortRange": str(RDP_PORT)}})
+    nsg_name = f"{lab.name}-nsg"
+    nsg = b.add("nsg", nsg_name, "network", {"properties": {"securityRules": rules}})
+    subnets = [{"name": s.name, "properties": {"addressPrefix": str(s.prefix),
+                                                "networkSecurityGroup": {"id": b.arm_id("nsg", nsg_name)}}}
+               for s in lab.network.subnets]
+    body = {"properties": {"addressSpace": {"addressPrefixes": [str(lab.network.address_space)]},
+                           "dhcpOptions": {"dnsServers": [str(lab.domain.controller.ip)]},
+                           "subnets": subnets}}
+    return b.add("vnet", f"{lab.name}-vnet", "network", body, (nsg,))
+
+
+def _availability_set(b: _Builder) -> str | None:
+    placement = b.lab.cluster.placement
+    if placement.kind != "availability-set":
+        return None
+    aset = placement.availability_set or AvailabilitySet()
+    body = {"sku": {"name": "Aligned"}, "properties": {
+        "platformFaultDomainCount": aset.fault_domains, "platformUpdateDomainCount": aset.update_domains}}
+    return b.add("availabilitySet", f"{b.lab.name}-avset", "node", body)
+
+
+def _free_address(lab: Any, prefix: str) -> str:
+    """The iSCSI target's address when the spec gives none: the first one nothing else holds."""
+    taken = {str(ip) for ip in lab.static_ips().values()}
+    taken |= {str(ip) for per_subnet in lab.node_ips().values() for ip in per_subnet.values()}
+    return naming.allocate(prefix, 1, taken)[0]
+
+
+def _domain_controller(b: _Builder) -> None:
+    dc = b.lab.domain.controller
+    first = b.lab.network.subnets[0].name
+    _vm(b, dc.name, dc.size, "dc", {first: str(dc.ip)}, [], None, public_rdp=bool(b.lab.network.allow_rdp_from))
+
+
+def _storage_disks(b: _Builder) -> dict[str, list[tuple[str, str]]]:
+    """Create the data disks; returns, per computer name, the (disk key, disk name) list to attach."""
+    lab, storage = b.lab, b.lab.cluster.storage
+    nodes = lab.cluster.nodes.names()
+    out: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
+    if storage.mode == "s2d":
+        for n in nodes:
+            for i, d in enumerate(storage.s2d.node_disks()):
+                name = f"{naming.vm_name(lab.name, n)}-s2d{i + 1}"
+                out[n].append((_disk(b, name, d.sku, d.size_gb, 1, "node"), name))
+    elif storage.mode == "shared-disk":
+        shared = list(storage.shared_disk.disks)
+        specs = [(f"{lab.name}-{d.name}", d.sku, d.size_gb) for d in shared]
+        witness_disk = storage.shared_disk.witness_disk
+        if lab.cluster.witness == "disk" and witness_disk is not None and witness_disk.size_gb:
+            specs.append((f"{lab.name}-witness", witness_disk.sku, witness_disk.size_gb))
+        for name, sku, size in specs:
+            key = _disk(b, name, sku, size, len(nodes), "storage")
+            for n in nodes:
+                out[n].append((key, name))
+    elif storage.mode == "iscsi":
+        target = storage.iscsi.target
+        out[target.name] = []
+        for i, d in enumerate(target.disks):
+            name = f"{naming.vm_name(lab.name, target.name)}-lun{i + 1}"
+            out[target.name].append((_disk(b, name, d.sku, d.size_gb, 1, "storage"), name))
+    return out
+
+
+def _disk(b: _Builder, name: str, sku: str, size_gb: int, max_shares: int, role: str) -> str:
+    props: dict[str, Any] = {"creationData": {"createOption": "Empty"}, "diskSizeGB": size_gb}
+    if max_shares > 1:
+        props["maxShares"] = max_shares
+    return b.add("disk", name, role, {"sku": {"name": sku}, "properties": props})
+
+
+def _vm(b: _Builder, computer: str, size: str, role: str, ips: dict[str, str],
+        disks: list[tuple[str, str]], avset: str | None, public_rdp: bool = False,
+        zone: str | None = None) -> None:
+    lab = b.lab
+    name = naming.vm_name(lab.name, computer)
+    vnet_key = b.key("vnet", f"{lab.name}-vnet")
+    nic_keys, nic_refs = [], []
+    pip_id = _public_ip(b, name) if public_rdp else None
+    for i, (subnet, ip) in enumerate(ips.items()):
+        nic = naming.nic_name(name, subnet)
+        ipconf: dict[str, Any] = {"privateIPAllocationMethod": "Static", "privateIPAddress": ip,
+                                  "subnet": {"id": f"{b.arm_id('vnet', f'{lab.name}-vnet')}/subnets/{subnet}"}}
+        if pip_id and i == 0:
+            ipconf["publicIPAddress"] = {"id": pip_id}
+        deps = (vnet_key,) + ((b.key("publicIp", f"{name}-pip"),) if pip_id and i == 0 else ())
+        nic_keys.append(b.add("nic", nic, role, {"properties": {
+            "enableAcceleratedNetworking": False,
+            "ipConfigurations": [{"name": "ipconfig1", "properties": ipconf}]}}, deps))
+        nic_refs.append({"id": b.arm_id("nic", nic), "properties": {"primary": i == 0, "deleteOption": "Detach"}})
+    body = _vm_body(b, computer, size, nic_refs, disks, avset)
+    if zone:
+        body["zones"] = [zone]
+    deps = tuple(nic_keys) + tuple(k for k, _ in disks) + ((avset,) if avset else ())
+    info = lookup_size(size)
+    vm_key = b.add("vm", name, role, body, deps, vcpus=info.vcpus if info else 0,
+                   family=info.family if info else "", size=size)
+    _schedule(b, name, vm_key)
+
+
+def _vm_body(b: _Builder, computer: str, size: str, nic_refs: list, disks: list, avset: str | None) -> dict:
+    lab = b.lab
+    name = naming.vm_name(lab.name, computer)
+    image = lab.cluster.image
+    os_disk = lab.cluster.nodes.os_disk
+    props: dict[str, Any] = {
+        "hardwareProfile": {"vmSize": size},
+        "securityProfile": {"securityType": "Standard"},
+        "storageProfile": {
+            "imageReference": {"publisher": image.publisher, "offer": image.offer, "sku": image.sku,
+                               "version": image.version},
+            "osDisk": {"name": f"{name}-os", "createOption": "FromImage", "caching": "ReadWrite",
+                       "diskSizeGB": os_disk.size_gb, "deleteOption": "Delete",
+                       "managedDisk": {"storageAccountType": os_disk.sku}},
+            "dataDisks": [{"lun": i, "name": dname, "createOption": "Attach", "caching": "None",
+                           "deleteOption": "Detach", "managedDisk": {"id": b.arm_id("disk", dname)}}
+                          for i, (_, dname) in enumerate(disks)],
+        },
+        "osProfile": {"computerName": computer, "adminUsername": lab.admin.username,
+                      "adminPassword": SECRET_PLACEHOLDER,
+                      "windowsConfiguration": {"provisionVMAgent": True, "enableAutomaticUpdates": False}},
+        "networkProfile": {"networkInterfaces": nic_refs},
+        "diagnosticsProfile": {"bootDiagnostics": {"enabled": True}},
+    }
+    if avset:
+        props["availabilitySet"] = {"id": b.arm_id("availabilitySet", f"{lab.name}-avset")}
+    return {"properties": props}
+
+
+def _public_ip(b: _Builder, vm: str) -> str:
+    name = f"{vm}-pip"
+    b.add("publicIp", name, "network", {"sku": {"name": "Standard"}, "properties": {
+        "publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"}})
+    return b.arm_id("publicIp", name)
+
+
+def _schedule(b: _Builder, vm: str, vm_key: str) -> None:
+    shutdown = b.lab.lifetime.auto_shutdown
+    if shutdown is None:
+        return
+    body = {"properties": {
+        "status": "Enabled", "taskType": "ComputeVmShutdownTask",
+        "dailyRecurrence": {"time": shutdown.time.replace(":", "")},
+        "timeZoneId": shutdown.time_zone, "notificationSettings": {"status": "Disabled"},
+        "targetResourceId": b.arm_id("vm", vm)}}
+    b.add("schedule", naming.schedule_name(vm), "cost", body, (vm_key,))
+
+
+def _witness_account(b: _Builder) -> None:
+    name = b.lab.witness_storage_account_name
+    body = {"kind": "StorageV2", "sku": {"name": "Standard_LRS"}, "properties": {
+        "supportsHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": False,
+        "publicNetworkAccess": "Enabled"}}
+    b.add("storageAccount", name, "witness", body)

@@ -1,0 +1,84 @@
+"""Diff the desired graph against live state read back from Azure (state lives in Azure, by tags)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azguest.azure.kinds import KINDS
+from azguest.plan.model import SECRET_PLACEHOLDER, TAG_LAB, TAG_SPEC, Change, Desired, Graph, Live, Plan
+
+IN_FLIGHT_STATES = frozenset({"creating", "updating", "accepted", "running", "inprogress", "migrating"})
+_IGNORED_PATHS = frozenset({"tags.azguest-spec", "tags.azguest-expires"})
+
+
+def diff(graph: Graph, live: dict[str, Live], *, group_exists: bool) -> Plan:
+    """One Change per desired resource, plus deletes for this lab's resources that are no longer wanted."""
+    changes: list[Change] = []
+    foreign: list[str] = []
+    for d in graph.resources:
+        cur = live.get(d.arm_id.lower())
+        change = _change_for(graph, d, cur)
+        if change is None:
+            foreign.append(f"{KINDS[d.kind].arm_type} {d.name}")
+            change = Change(d.key, d.kind, d.name, d.arm_id, "replace",
+                            hint="a resource with this name exists and azguest did not create it")
+        changes.append(change)
+    wanted = {d.arm_id.lower() for d in graph.resources}
+    for arm_id, cur in sorted(live.items()):
+        kind = KINDS.get(cur.kind)
+        if arm_id in wanted or kind is None or kind.backup or cur.tags.get(TAG_LAB) != graph.lab:
+            continue
+        changes.append(Change(f"{cur.kind}/{cur.name}", cur.kind, cur.name, cur.body.get("id", arm_id), "delete"))
+    return Plan(graph, tuple(changes), group_exists, tuple(foreign))
+
+
+def _change_for(graph: Graph, d: Desired, cur: Live | None) -> Change | None:
+    def change(action: str, diffs: tuple[str, ...] = (), hint: str = "") -> Change:
+        return Change(d.key, d.kind, d.name, d.arm_id, action, diffs, hint)
+
+    if cur is None:
+        return change("create")
+    if cur.tags.get(TAG_LAB) != graph.lab:
+        # A group azguest did not create is used as is; any other foreign resource is a conflict.
+        return change("no-change") if d.kind == "resourceGroup" else None
+    state = cur.provisioning_state.lower()
+    if state in IN_FLIGHT_STATES:
+        return change("wait")
+    if state == "failed":
+        return change("update", ("provisioningState: Failed -> Succeeded",))
+    if cur.tags.get(TAG_SPEC) == d.body["tags"][TAG_SPEC]:
+        return change("no-change")
+    diffs = tuple(differences(d.body, cur.body))
+    for path, hint in KINDS[d.kind].immutable:
+        if any(line.startswith(path + ":") for line in diffs):
+            return change("replace", diffs, hint)
+    return change("update", diffs)
+
+
+def differences(desired: Any, live: Any, path: str = "") -> list[str]:
+    """Lines ``path: live -> desired`` for every desired value the live resource does not match."""
+    if path in _IGNORED_PATHS or desired == SECRET_PLACEHOLDER:
+        return []
+    if isinstance(desired, dict):
+        live = live if isinstance(live, dict) else {}
+        out: list[str] = []
+        for k, v in desired.items():
+            out += differences(v, live.get(k), f"{path}.{k}" if path else k)
+        return out
+    if isinstance(desired, list):
+        live = live if isinstance(live, list) else []
+        if len(desired) != len(live):
+            return [f"{path}: {len(live)} items -> {len(desired)} items"]
+        out = []
+        for i, (dv, lv) in enumerate(zip(desired, live, strict=True)):
+            out += differences(dv, lv, f"{path}[{i}]")
+        return out
+    if _same(desired, live):
+        return []
+    return [f"{path}: {live!r} -> {desired!r}"]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower() if a.startswith("/subscriptions/") or a.lower() == b.lower() else False
+    return a == b

@@ -1,0 +1,114 @@
+"""Frozen records passed between planning and applying."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+SECRET_PLACEHOLDER = "<secret:admin-password>"  # replaced with the real value only inside the PUT call
+
+TAG_LAB = "azguest-lab"
+TAG_ROLE = "azguest-role"
+TAG_SPEC = "azguest-spec"
+TAG_EXPIRES = "azguest-expires"
+TAG_CREATED = "azguest-created"  # on resource groups azguest created (so destroy may delete them)
+MANAGED_TAGS = frozenset({TAG_SPEC, TAG_EXPIRES})  # excluded from the body hash
+
+
+@dataclass(frozen=True)
+class Desired:
+    key: str  # unique in the graph, "<kind>/<name>"
+    kind: str  # azguest.azure.kinds key
+    name: str  # ARM resource name
+    arm_id: str  # full ARM id
+    role: str  # azguest-role tag: dc, node, storage, witness, network, cost...
+    body: dict[str, Any]  # wire JSON for the PUT (camelCase, ARM "properties" nesting)
+    depends_on: tuple[str, ...] = ()  # keys that must exist first
+    vcpus: int = 0  # for VMs: vCPUs, for quota preflight
+    family: str = ""  # for VMs: quota family (usage name)
+    size: str = ""  # for VMs: ARM size name
+
+
+@dataclass(frozen=True)
+class Graph:
+    lab: str  # lab name
+    subscription_id: str
+    resource_group: str
+    location: str
+    resources: tuple[Desired, ...]  # in dependency order
+
+    def by_key(self) -> dict[str, Desired]:
+        return {r.key: r for r in self.resources}
+
+
+@dataclass(frozen=True)
+class Live:
+    arm_id: str
+    kind: str
+    name: str
+    body: dict[str, Any]  # wire JSON as ARM returned it
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return self.body.get("tags") or {}
+
+    @property
+    def provisioning_state(self) -> str:
+        return str((self.body.get("properties") or {}).get("provisioningState") or "Succeeded")
+
+
+ACTIONS = ("create", "update", "no-change", "wait", "replace", "delete")
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    kind: str
+    name: str
+    arm_id: str
+    action: str  # one of ACTIONS
+    differences: tuple[str, ...] = ()  # "path: live -> desired" lines
+    hint: str = ""  # for replace: what to do instead (Azure refuses the change in place)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": self.key, "kind": self.kind, "name": self.name, "id": self.arm_id,
+                               "action": self.action}
+        if self.differences:
+            out["differences"] = list(self.differences)
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    graph: Graph
+    changes: tuple[Change, ...]
+    group_exists: bool  # the resource group exists already
+    foreign: tuple[str, ...] = field(default=())  # desired names taken by resources azguest did not create
+
+    def by_action(self, action: str) -> list[Change]:
+        return [c for c in self.changes if c.action == action]
+
+    @property
+    def writes_needed(self) -> bool:
+        return any(c.action != "no-change" for c in self.changes)
+
+    def summary(self) -> dict[str, int]:
+        return {a: len(self.by_action(a)) for a in ACTIONS if self.by_action(a)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lab": self.graph.lab, "resourceGroup": self.graph.resource_group,
+                "location": self.graph.location, "summary": self.summary(),
+                "changes": [c.to_dict() for c in self.changes]}
+
+
+def body_hash(body: dict[str, Any]) -> str:
+    """A stable short hash of a desired body, without the tags azguest manages itself."""
+    trimmed = dict(body)
+    tags = {k: v for k, v in (trimmed.get("tags") or {}).items() if k not in MANAGED_TAGS}
+    trimmed["tags"] = tags
+    raw = json.dumps(trimmed, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
