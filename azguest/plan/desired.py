@@ -76,9 +76,10 @@ def desired_graph(lab: Any, subscription_id: str, *, expires_at: str | None = No
         _vm(b, computer, lab.cluster.nodes.size, "node", ips, disks_by_vm.get(computer, []), avset, zone=zone)
     if lab.cluster.storage.mode == "iscsi":
         target = lab.cluster.storage.iscsi.target
-        first = lab.network.subnets[0]
-        ip = str(target.ip) if target.ip else _free_address(lab, str(first.prefix))
-        _vm(b, target.name, target.size, "storage", {first.name: ip}, disks_by_vm.get(target.name, []), None)
+        subnet = next((s for s in lab.network.subnets if target.ip and target.ip in s.prefix),
+                      lab.network.subnets[-1])
+        ip = str(target.ip) if target.ip else _free_address(lab, str(subnet.prefix))
+        _vm(b, target.name, target.size, "storage", {subnet.name: ip}, disks_by_vm.get(target.name, []), None)
     if lab.cluster.witness == "cloud":
         _witness_account(b)
     return Graph(lab.name, subscription_id, b.rg, lab.location, tuple(b.items))
@@ -120,10 +121,18 @@ def _free_address(lab: Any, prefix: str) -> str:
     return naming.allocate(prefix, 1, taken)[0]
 
 
+DC_DATA_DISK_GIB = 32  # AD DS database, logs and SYSVOL on a data disk with caching None (facts §7)
+
+
 def _domain_controller(b: _Builder) -> None:
     dc = b.lab.domain.controller
     first = b.lab.network.subnets[0].name
-    _vm(b, dc.name, dc.size, "dc", {first: str(dc.ip)}, [], None, public_rdp=bool(b.lab.network.allow_rdp_from))
+    info = lookup_size(dc.size)
+    sku = "Premium_LRS" if info is None or info.premium_io else "StandardSSD_LRS"
+    name = f"{naming.vm_name(b.lab.name, dc.name)}-adds"
+    disk = (_disk(b, name, sku, DC_DATA_DISK_GIB, 1, "dc"), name)
+    _vm(b, dc.name, dc.size, "dc", {first: str(dc.ip)}, [disk], None,
+        public_rdp=bool(b.lab.network.allow_rdp_from))
 
 
 def _storage_disks(b: _Builder) -> dict[str, list[tuple[str, str]]]:
