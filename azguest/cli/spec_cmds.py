@@ -1,5 +1,123 @@
-"""Placeholder: commands are registered here."""
+"""Spec commands: ``validate``, ``schema``, ``init``. Thin: parse options, call azguest.spec, render."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from azguest.cli.exitcodes import ExitCode
+from azguest.cli.options import OutputOpt
+from azguest.cli.output import OutputFormat, emit_json
 
 
-def register(app) -> None:
-    del app
+class StorageMode(enum.StrEnum):
+    s2d = "s2d"
+    shared_disk = "shared-disk"
+    iscsi = "iscsi"
+
+
+StorageOpt = Annotated[StorageMode, typer.Option("--storage", help="Storage mode.", case_sensitive=False)]
+
+
+def validate(
+    spec: Annotated[Path, typer.Argument(help="The lab spec (YAML).", dir_okay=False)],
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 2).")] = False,
+    allow_unknown_size: Annotated[
+        bool, typer.Option("--allow-unknown-size", help="Accept VM sizes the catalogue does not know.")
+    ] = False,
+    show_defaults: Annotated[
+        bool, typer.Option("--show-defaults", help="Print the effective spec with every default marked.")
+    ] = False,
+    output: OutputOpt = OutputFormat.human,
+) -> int:
+    """Check a lab spec against Azure's rules, offline. Exit 0 if valid, 2 if not."""
+    from azguest.spec import load
+
+    result = load(spec, allow_unknown_size=allow_unknown_size)
+    bad = result.errors + (result.warnings if strict else [])
+    code = ExitCode.SPEC_INVALID if bad or result.lab is None else ExitCode.OK
+    if output == OutputFormat.json:
+        emit_json("validate", ok=code == ExitCode.OK, result=_result_data(result, strict, show_defaults))
+        return code
+    for f in result.findings:
+        sys.stdout.write(f.render() + "\n")
+    if show_defaults and result.lab is not None:
+        from azguest.spec.effective import effective_yaml
+
+        sys.stdout.write(effective_yaml(result.lab, result.positions))
+    sys.stdout.write(_summary(result, code, strict) + "\n")
+    return code
+
+
+def _result_data(result, strict: bool, show_defaults: bool) -> dict:
+    lab = result.lab
+    data = {
+        "file": result.file, "valid": lab is not None and not (strict and result.warnings), "strict": strict,
+        "counts": result.summary(), "findings": [f.to_dict() for f in result.findings],
+        "lab": lab.name if lab else None, "specHash": lab.spec_hash() if lab else None,
+    }
+    if show_defaults and lab is not None:
+        data["effective"] = lab.to_data()
+    return data
+
+
+def _summary(result, code: int, strict: bool) -> str:
+    n = result.summary()
+    counts = f"{n['error']} error(s), {n['warning']} warning(s)"
+    if code != ExitCode.OK:
+        why = " (--strict: warnings count)" if strict and not n["error"] else ""
+        return f"{result.file}: invalid: {counts}{why}"
+    lab = result.lab
+    c = lab.cluster
+    return (f"{result.file}: valid ({counts}): lab {lab.name}, {c.nodes.count} x {c.nodes.size}, "
+            f"{c.storage.mode}, {len(c.workloads)} workload(s), spec {lab.spec_hash()}")
+
+
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+) -> int:
+    """Print the JSON Schema of the lab spec (for editor completion)."""
+    from azguest.spec.schema import schema_text
+
+    text = schema_text()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"wrote {out}\n")
+    return ExitCode.OK
+
+
+def init(
+    name: Annotated[str, typer.Argument(help="Lab name (1-15 letters, digits, hyphens).")],
+    storage: StorageOpt = StorageMode.s2d,
+    nodes: Annotated[int, typer.Option("--nodes", help="Number of cluster nodes.", min=1, max=64)] = 2,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default NAME.yaml; - = stdout).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> int:
+    """Write a commented starter spec that validates as written."""
+    from azguest.errors import UsageError
+    from azguest.spec.starter import render_starter
+
+    target = None if out == Path("-") else (out or Path(f"{name}.yaml"))
+    text = render_starter(name, storage=storage.value, nodes=nodes, out=target)
+    if target is None:
+        sys.stdout.write(text)
+        return ExitCode.OK
+    if target.exists() and not force:
+        raise UsageError(f"{target} already exists", hint="pass --force to overwrite, or --out another file")
+    target.write_text(text, encoding="utf-8")
+    sys.stderr.write(f"wrote {target}; check it with: azguest validate {target}\n")
+    return ExitCode.OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("schema")(schema)
+    app.command("init")(init)

@@ -160,6 +160,11 @@ class Placement(_Model):
         """"zones" or "availability-set" (the default when neither is given)."""
         return "zones" if self.zones else "availability-set"
 
+    @property
+    def effective_availability_set(self) -> AvailabilitySet | None:
+        """The availability set to create: the given one, the default one, or None with zones."""
+        return None if self.zones else (self.availability_set or AvailabilitySet())
+
 
 class S2dSettings(_Model):
     disks_per_node: int | None = Field(default=None, ge=0, le=64, alias="disksPerNode")
@@ -231,7 +236,7 @@ class Cluster(_Model):
     dnn: bool = False  # distributed network name instead of a cluster IP
     image: Image = Field(default_factory=Image)
     nodes: Nodes
-    placement: Placement = Field(default_factory=Placement)
+    placement: Placement = Field(default_factory=lambda: Placement(availabilitySet=AvailabilitySet()))
     storage: Storage
     witness: Literal["cloud", "disk", "none"] = "cloud"
     witness_storage_account: Name | None = Field(default=None, alias="witnessStorageAccount")
