@@ -47,13 +47,13 @@ def test_diff__in_flight_is_waited_for_and_failed_is_retried():
     g = _graph()
 
     def mutate(r, body):
-        if r.kind == "vm" and r.name.endswith("hv01"):
+        if r.kind == "vm" and r.name.endswith("sd01"):
             body["properties"]["provisioningState"] = "Creating"
-        if r.kind == "vm" and r.name.endswith("hv02"):
+        if r.kind == "vm" and r.name.endswith("sd02"):
             body["properties"]["provisioningState"] = "Failed"
 
     actions = {c.name: c.action for c in diff(g, _live_from(g, mutate), group_exists=True).changes}
-    assert actions["hv-shared-hv01"] == "wait" and actions["hv-shared-hv02"] == "update"
+    assert actions["hv-shared-sd01"] == "wait" and actions["hv-shared-sd02"] == "update"
 
 
 def test_diff__max_shares_change_on_existing_disk_is_a_replace_with_a_hint():
