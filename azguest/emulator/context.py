@@ -1,0 +1,125 @@
+"""Per-request context handed to handlers: the parsed request, the state and helpers."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from azguest.emulator import ids
+from azguest.emulator.errors import ArmError, rg_not_found
+from azguest.emulator.ids import ArmPath
+
+if TYPE_CHECKING:
+    from azguest.emulator.engine import Engine
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]  # keys lower-cased
+    headers: dict[str, str]  # keys lower-cased
+    raw_body: bytes | None
+    base_url: str  # scheme://host[:port] the client used
+
+    def json(self) -> dict[str, Any]:
+        if not self.raw_body:
+            return {}
+        try:
+            data = json.loads(self.raw_body)
+        except ValueError as e:
+            raise ArmError(400, "InvalidRequestContent", f"The request content was invalid: {e}") from e
+        if not isinstance(data, dict):
+            raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
+        return data
+
+    @property
+    def api_version(self) -> str:
+        return self.query.get("api-version", "2025-04-01")
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None  # JSON-able, or None for an empty body
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def public(res: dict[str, Any]) -> dict[str, Any]:
+    """The ARM JSON of a stored resource: private ``_`` keys removed, deep-copied."""
+    return {k: copy.deepcopy(v) for k, v in res.items() if not k.startswith("_")}
+
+
+class Ctx:
+    """What a handler sees: request, parsed path, state, clock, engine services."""
+
+    def __init__(self, engine: Engine, state: dict[str, Any], req: Request, path: ArmPath | None,
+                 now: float) -> None:
+        self.engine = engine
+        self.state = state
+        self.req = req
+        self.path = path
+        self.now = now
+        self._body: dict[str, Any] | None = None
+
+    @property
+    def body(self) -> dict[str, Any]:
+        if self._body is None:
+            self._body = self.req.json()
+        return self._body
+
+    # ---- state access -------------------------------------------------------------------
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return self.state["resources"]
+
+    def get(self, resource_id: str | None) -> dict[str, Any] | None:
+        if not resource_id:
+            return None
+        return self.resources.get(ids.key(resource_id))
+
+    def save(self, res: dict[str, Any]) -> None:
+        self.resources[ids.key(res["id"])] = res
+        self.engine.store.dirty = True
+
+    def remove(self, resource_id: str) -> None:
+        prefix = ids.key(resource_id)
+        for k in [k for k in self.resources if k == prefix or k.startswith(prefix + "/")]:
+            del self.resources[k]
+        self.engine.store.dirty = True
+
+    def of_type(self, arm_type: str, *, sub: str | None = None, rg: str | None = None,
+                parent: str | None = None) -> list[dict[str, Any]]:
+        t = arm_type.lower()
+        out = []
+        for k, r in self.resources.items():
+            if r.get("type", "").lower() != t:
+                continue
+            if sub and ids.sub_of(k) != sub.lower():
+                continue
+            if rg and (ids.rg_of(k) or "") != rg.lower():
+                continue
+            if parent and not k.startswith(ids.key(parent) + "/"):
+                continue
+            out.append(r)
+        return sorted(out, key=lambda r: r["id"].lower())
+
+    def require_rg(self, sub: str, rg: str) -> dict[str, Any]:
+        res = self.get(ids.rg_id(sub, rg))
+        if res is None:
+            raise rg_not_found(rg)
+        return res
+
+    def new_id(self) -> str:
+        return str(uuid.uuid4())
+
+    def mark_dirty(self) -> None:
+        self.engine.store.dirty = True

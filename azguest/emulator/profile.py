@@ -1,0 +1,186 @@
+"""Emulator profiles: latency (per-operation durations and a time scale), throttling and faults.
+
+A profile is data (frozen dataclasses) built from a built-in name (``fast``, ``bench``,
+``realistic``) or a JSON/YAML file. ``AZGUEST_EMULATOR_PROFILE`` (a name or a path) selects one.
+Durations are Azure seconds; the time scale multiplies them (0 = immediate, 1 = like Azure).
+Throttling is in real time and is never scaled. Sources for the throttling figures:
+azure-facts.md §5.1 (ARM token buckets) and §5.2 (Microsoft.Compute per-VM policies).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from azguest.errors import ConfigError
+
+ENV_PROFILE = "AZGUEST_EMULATOR_PROFILE"
+
+# Azure seconds per operation, keyed "<last type segment>.<operation>" (lower case).
+DEFAULT_DURATIONS: dict[str, float] = {
+    "default": 2.0,
+    "resourcegroups.delete": 10.0,
+    "virtualmachines.create": 90.0,
+    "virtualmachines.update": 30.0,
+    "virtualmachines.delete": 60.0,
+    "virtualmachines.deallocate": 60.0,
+    "virtualmachines.poweroff": 20.0,
+    "virtualmachines.start": 40.0,
+    "virtualmachines.restart": 40.0,
+    "virtualmachines.runcommand": 25.0,
+    "runcommands.create": 25.0,
+    "disks.create": 3.0,
+    "disks.update": 3.0,
+    "disks.delete": 3.0,
+    "snapshots.create": 5.0,
+    "restorepoints.create": 60.0,
+    "restorepoints.delete": 10.0,
+    "networkinterfaces.create": 2.0,
+    "virtualnetworks.create": 3.0,
+    "networksecuritygroups.create": 2.0,
+    "publicipaddresses.create": 2.0,
+    "storageaccounts.create": 20.0,
+}
+
+
+@dataclass(frozen=True)
+class Bucket:
+    burst: float  # bucket size (tokens)
+    per_second: float  # refill rate
+
+
+@dataclass(frozen=True)
+class Latency:
+    time_scale: float = 1.0  # multiplies every duration; 0 = immediate
+    durations: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DURATIONS))
+    min_in_progress_polls: int = 1  # polls that answer InProgress even when the time has passed
+    poll_retry_after: int | None = None  # Retry-After (s) on LRO responses; None = not sent
+
+    def seconds(self, arm_type: str, operation: str) -> float:
+        last = arm_type.rsplit("/", 1)[-1].lower()
+        d = self.durations
+        base = d.get(f"{last}.{operation.lower()}", d.get(f"{last}.*", d.get("default", 2.0)))
+        return float(base) * self.time_scale
+
+
+def _arm_buckets() -> dict[str, Bucket]:
+    return {"read": Bucket(250, 25), "write": Bucket(200, 10), "delete": Bucket(200, 10)}
+
+
+def _vm_buckets() -> dict[str, Bucket]:
+    per_min = 60.0
+    return {
+        "PutVM": Bucket(12, 4 / per_min),
+        "UpdateVM": Bucket(12, 4 / per_min),
+        "DeleteVM": Bucket(12, 4 / per_min),
+        "LowCostGet": Bucket(36, 12 / per_min),
+        "AsyncOperationStatus": Bucket(45, 15 / per_min),
+    }
+
+
+@dataclass(frozen=True)
+class Throttling:
+    enabled: bool = True
+    arm: dict[str, Bucket] = field(default_factory=_arm_buckets)  # per subscription: read/write/delete
+    compute_vm: dict[str, Bucket] = field(default_factory=_vm_buckets)  # per VM, per policy
+    retry_after_ms_header: bool = False  # also send x-ms-retry-after-ms (faster tests)
+
+
+@dataclass(frozen=True)
+class LroFailure:
+    type: str  # ARM type, e.g. "Microsoft.Compute/virtualMachines" (case-insensitive)
+    name: str = "*"  # fnmatch glob on the resource name
+    operation: str = "create"  # create, update, delete, deallocate, start, runCommand, ... or "*"
+    code: str = "AllocationFailed"
+    message: str = "Allocation failed. Please try again later."
+    times: int = 1  # how many matching operations fail (0 = always)
+
+
+@dataclass(frozen=True)
+class Faults:
+    seed: int = 0
+    transient_rate: float = 0.0  # share of requests answered 429/500/503 before any handling
+    transient_statuses: tuple[int, ...] = (429, 500, 503)
+    retry_after_ms: int = 10  # retry-after-ms on injected faults (Retry-After carries >= 1 s)
+    lro_failures: tuple[LroFailure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str = "realistic"
+    latency: Latency = field(default_factory=Latency)
+    throttling: Throttling = field(default_factory=Throttling)
+    faults: Faults = field(default_factory=Faults)
+
+    def replace(self, **changes: Any) -> Profile:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], name: str = "custom") -> Profile:
+        return _from_dict(data, name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_env(cls, default: str = "fast") -> Profile:
+        return load_profile(os.environ.get(ENV_PROFILE) or default)
+
+
+def builtin(name: str) -> Profile:
+    scale = {"fast": 0.0, "bench": 0.01, "realistic": 1.0}.get(name)
+    if scale is None:
+        raise ConfigError(f"unknown emulator profile {name!r}", hint="use fast, bench, realistic or a file path")
+    return Profile(name=name, latency=Latency(time_scale=scale))
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    """A built-in profile by name, or a JSON/YAML profile file (keys as in ``Profile.to_dict``)."""
+    text = str(name_or_path)
+    if text in ("fast", "bench", "realistic"):
+        return builtin(text)
+    path = Path(text)
+    if not path.is_file():
+        raise ConfigError(f"emulator profile {text!r} is neither a built-in name nor a file",
+                          hint="use fast, bench, realistic or a JSON/YAML file")
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from ruamel.yaml import YAML
+
+        data = YAML(typ="safe").load(raw) or {}
+    else:
+        data = json.loads(raw)
+    return _from_dict(data, data.get("name", path.stem))
+
+
+def _from_dict(data: dict[str, Any], name: str) -> Profile:
+    base = builtin(data["base"]) if data.get("base") else Profile(name=name)
+    lat = data.get("latency") or {}
+    durations = dict(base.latency.durations)
+    durations.update({k.lower(): float(v) for k, v in (lat.get("durations") or {}).items()})
+    latency = Latency(
+        time_scale=float(lat.get("time_scale", lat.get("timeScale", base.latency.time_scale))),
+        durations=durations,
+        min_in_progress_polls=int(lat.get("min_in_progress_polls", base.latency.min_in_progress_polls)),
+        poll_retry_after=lat.get("poll_retry_after", base.latency.poll_retry_after),
+    )
+    thr = data.get("throttling") or {}
+    arm = dict(base.throttling.arm)
+    arm.update({k: Bucket(**v) for k, v in (thr.get("arm") or {}).items()})
+    vm = dict(base.throttling.compute_vm)
+    vm.update({k: Bucket(**v) for k, v in (thr.get("compute_vm") or {}).items()})
+    throttling = Throttling(enabled=bool(thr.get("enabled", True)), arm=arm, compute_vm=vm,
+                            retry_after_ms_header=bool(thr.get("retry_after_ms_header", False)))
+    fl = data.get("faults") or {}
+    faults = Faults(
+        seed=int(fl.get("seed", 0)),
+        transient_rate=float(fl.get("transient_rate", 0.0)),
+        transient_statuses=tuple(fl.get("transient_statuses", (429, 500, 503))),
+        retry_after_ms=int(fl.get("retry_after_ms", 10)),
+        lro_failures=tuple(LroFailure(**f) for f in fl.get("lro_failures", ())),
+    )
+    return Profile(name=data.get("name", name), latency=latency, throttling=throttling, faults=faults)
