@@ -28,6 +28,7 @@ from azguest.emulator.store import Store
 from azguest.emulator.throttle import TokenBuckets
 
 _RETRYABLE = {408, 429, 500, 502, 503, 504}
+_RETRYABLE = {408, 429, 500, 502, 503, 504}
 GuestHook = Callable[[str, Any, dict], tuple[int, str, str]]
 
 
@@ -55,8 +56,7 @@ class Engine:
         self.faults = FaultInjector(self._profile.faults)
         self.buckets = TokenBuckets(throttle_clock or time.monotonic)
         self.log = RequestLog()
-        self.guest_hook: _RETRYABLE = {408, 429, 500, 502, 503, 504}
-GuestHook = default_guest_hook
+        self.guest_hook: GuestHook = default_guest_hook
         self._seen_ids: OrderedDict[tuple[str, str, str], int] = OrderedDict()
 
     # ---- public API ----------------------------------------------------------------------
