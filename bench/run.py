@@ -1,0 +1,31 @@
+"""`make bench`: every benchmark in one run, ratios measured side by side (machines are noisy)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import deploy_bench, startup_bench  # noqa: E402
+
+
+def main() -> int:
+    results: dict = {"startup": startup_bench.run()}
+    try:
+        from bench import spec_bench
+
+        results["validate"] = spec_bench.run()
+    except ImportError:
+        results["validate"] = "bench/spec_bench.py missing"
+    results["makespan"] = [deploy_bench.makespan(s) for s in ("s2d-2node.yaml", "shared-disk-3node.yaml")]
+    results["calls"] = [deploy_bench.calls("s2d-2node.yaml")]
+    print(json.dumps(results, indent=2))
+    out = Path(__file__).parent / "results.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Fixtures for deploy tests: a lab spec, a helper that deploys it on the emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from azguest.spec import load_lab, load_text
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+PASSWORD = "Test-Only-Pa55!"
+
+
+def lab_from(name: str, **replacements: str):
+    text = (EXAMPLES / name).read_text()
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return load_text(text, filename=name).lab
+
+
+@pytest.fixture
+def s2d_lab():
+    return load_lab(EXAMPLES / "s2d-2node.yaml")
+
+
+@pytest.fixture
+def shared_lab():
+    return load_lab(EXAMPLES / "shared-disk-3node.yaml")
+
+
+def do_deploy(session, lab, **kw):
+    from azguest.deploy.lab import deploy
+
+    kw.setdefault("max_workers", 8)
+    return deploy(session, lab, confirm=lambda p: True, password=lambda: PASSWORD, wait_poll_s=0.01, **kw)
+
+
+def writes(engine) -> list:
+    return [e for e in engine.request_log if e.method in ("PUT", "PATCH", "DELETE", "POST")
+            and e.kind in ("write", "delete", "action") and not e.injected and not e.throttled]

@@ -1,0 +1,94 @@
+"""deploy / plan / status / destroy against the emulator, through the real SDK."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from azguest.azure import AzureSession
+from azguest.deploy.lab import make_plan
+from azguest.deploy.status import lab_status
+from azguest.deploy.teardown import destroy, plan_teardown
+from azguest.errors import ConflictError, PreflightError
+from azguest.plan.desired import desired_graph
+from tests.deploy.conftest import PASSWORD, do_deploy, lab_from, writes
+
+
+def test_deploy__first_run_puts_each_resource_once_then_rerun_writes_nothing(session, engine, s2d_lab):
+    record = do_deploy(session, s2d_lab)
+    graph = desired_graph(s2d_lab, session.subscription_id)
+    assert record.ok and record.summary()["created"] == len(graph.resources)
+    puts = Counter(e.path.lower() for e in writes(engine) if e.method == "PUT")
+    assert set(puts) == {r.arm_id.lower() for r in graph.resources} and set(puts.values()) == {1}
+    engine.reset_log()
+    again = do_deploy(session, s2d_lab)
+    assert again.note == "no changes" and writes(engine) == []
+    assert engine.stats()["by_kind"]["read"] <= 12  # one per resource kind plus the group
+
+
+def test_deploy__vms_run_with_the_secret_sent_but_never_returned(session, engine, s2d_lab):
+    do_deploy(session, s2d_lab)
+    st = lab_status(session, s2d_lab.name)
+    assert {v.power_state for v in st.vms} == {"running"} and len(st.vms) == 3
+    rg = s2d_lab.resource_group_name
+    for vm in session.compute.virtual_machines.list(rg):
+        assert PASSWORD not in str(vm.as_dict())
+
+
+def test_status__shows_which_vms_hold_each_shared_disk(session, engine, shared_lab):
+    do_deploy(session, shared_lab)
+    st = lab_status(session, shared_lab.name)
+    shared = [d for d in st.disks if d.max_shares > 1]
+    nodes = {v.name for v in st.vms if v.role == "node"}
+    assert shared and all(set(d.held_by) == nodes and d.max_shares == len(nodes) for d in shared)
+
+
+def test_plan__max_shares_change_on_attached_disk_is_refused_before_any_write(engine, shared_lab):
+    session = AzureSession.for_engine(engine)
+    do_deploy(session, shared_lab)
+    bigger = lab_from("shared-disk-3node.yaml", **{"sizeGB: 1024": "sizeGB: 1024\n          # same disk"})
+    assert make_plan(session, bigger).summary() == {"no-change": len(desired_graph(bigger, "s").resources)}
+    two_nodes = lab_from("shared-disk-3node.yaml", **{"count: 3": "count: 2"})
+    plan = make_plan(session, two_nodes)
+    replaced = plan.by_action("replace")
+    assert replaced and all(c.kind == "disk" for c in replaced)
+    engine.reset_log()
+    with pytest.raises(ConflictError) as exc:
+        do_deploy(session, two_nodes)
+    assert exc.value.code == "AZG-PLAN-IMMUTABLE" and writes(engine) == []
+
+
+def test_preflight__quota_shortfall_names_family_and_writes_nothing(engine, s2d_lab):
+    session = AzureSession.for_engine(engine)
+    engine.set_quota(s2d_lab.location, "standardDSv5Family", 8)
+    with pytest.raises(PreflightError) as exc:
+        do_deploy(session, s2d_lab)
+    assert exc.value.code == "AZG-QUOTA"
+    assert "needs 18 standardDSv5Family vCPUs, 8 free" in exc.value.message
+    assert writes(engine) == []
+
+
+def test_preflight__restricted_sku_is_refused(engine, s2d_lab):
+    session = AzureSession.for_engine(engine)
+    engine.set_sku_restriction(s2d_lab.location, "Standard_D8s_v5")
+    with pytest.raises(PreflightError) as exc:
+        do_deploy(session, s2d_lab)
+    assert exc.value.code == "AZG-SKU" and "Standard_D8s_v5" in exc.value.message
+    assert writes(engine) == []
+
+
+def test_destroy__removes_the_lab_and_its_group_but_keeps_backups_unless_asked(session, engine, s2d_lab):
+    do_deploy(session, s2d_lab)
+    rg = s2d_lab.resource_group_name
+    disk = next(iter(session.compute.disks.list_by_resource_group(rg)))
+    snap = {"location": s2d_lab.location, "tags": {"azguest-lab": s2d_lab.name, "azguest-role": "backup"},
+            "properties": {"creationData": {"createOption": "Copy", "sourceResourceId": disk.id},
+                           "incremental": True}}
+    session.compute.snapshots.begin_create_or_update(rg, "snap1", snap).result()
+    record = destroy(session, plan_teardown(session, s2d_lab.name), confirm=lambda t: True)
+    assert record.ok
+    left = [r.name for r in session.resource.resources.list_by_resource_group(rg)]
+    assert left == ["snap1"]  # the backup survives, so the group stays
+    record = destroy(session, plan_teardown(session, s2d_lab.name, with_backups=True), confirm=lambda t: True)
+    assert record.ok and not session.resource.resource_groups.check_existence(rg)
