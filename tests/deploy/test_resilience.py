@@ -1,0 +1,142 @@
+"""Interruption (kill -9 at 10 points), faults (10% transient + AllocationFailed), destroy safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from azguest.azure import AzureSession, resolve_target
+from azguest.deploy.teardown import destroy, plan_teardown
+from azguest.emulator import Engine
+from azguest.emulator.profile import Faults, Latency, LroFailure, Profile
+from azguest.plan.desired import desired_graph
+from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy
+
+ROOT = Path(__file__).parents[2]
+SPEC = EXAMPLES / "s2d-2node.yaml"
+KILL_AFTER_WRITES = (1, 2, 4, 6, 8, 10, 12, 14, 17, 20)
+
+
+def assert_exactly_desired(session: AzureSession, lab) -> None:
+    """Every desired resource exists once, succeeded; nothing else in the group but VMs' OS disks."""
+    graph = desired_graph(lab, session.subscription_id)
+    want = {r.arm_id.lower() for r in graph.resources if r.kind != "resourceGroup"}
+    have = {}
+    for item in session.resource.resources.list_by_resource_group(lab.resource_group_name):
+        have[item.id.lower()] = item
+    disks = f"/subscriptions/{session.subscription_id}/resourceGroups/{lab.resource_group_name}" \
+        "/providers/Microsoft.Compute/disks/"
+    os_disks = {f"{disks}{r.name}-os".lower() for r in graph.resources if r.kind == "vm"}
+    extra = set(have) - want - os_disks
+    assert not extra, f"orphans: {sorted(extra)}"
+    assert want <= set(have), f"missing: {sorted(want - set(have))}"
+    for vm in session.compute.virtual_machines.list(lab.resource_group_name):
+        assert vm.properties.provisioning_state == "Succeeded"
+
+
+def _profile_file(tmp: Path, scale: float) -> Path:
+    path = tmp / "profile.json"
+    path.write_text(json.dumps({"name": "kill", "latency": {"time_scale": scale}}))
+    return path
+
+
+def _writes_in(state: Path) -> int:
+    if not state.exists():
+        return 0
+    try:
+        return Engine(state_path=state).stats()["by_kind"]["write"]
+    except Exception:  # the file is being replaced right now; look again
+        return 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", KILL_AFTER_WRITES)
+def test_deploy__killed_at_any_point_then_rerun_converges(tmp_path, after):
+    state = tmp_path / "emulator.db"
+    env = {**os.environ, "AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(state),
+           "AZGUEST_EMULATOR_PROFILE": str(_profile_file(tmp_path, 0.01)), "AZGUEST_ADMIN_PASSWORD": PASSWORD}
+    proc = subprocess.Popen([sys.executable, "-m", "azguest", "deploy", str(SPEC), "--yes", "-o", "json"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and _writes_in(state) < after and time.monotonic() < deadline:
+        time.sleep(0.01)
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    assert killed, "deploy finished before the kill point: the kill points are too late"
+    target = resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})
+    with AzureSession(target, engine=Engine(state_path=state, profile=Profile(
+            latency=Latency(time_scale=0.01))), polling_interval=0.01) as session:
+        from azguest.spec import load_lab
+
+        lab = load_lab(SPEC)
+        record = do_deploy(session, lab)
+        assert record.ok, [r.to_dict() for r in record.failed()]
+        assert_exactly_desired(session, lab)
+        again = do_deploy(session, lab)
+        assert again.note == "no changes"
+
+
+def test_deploy__transient_faults_and_allocation_failure_then_rerun_converges(shared_lab):
+    faults = Faults(seed=7, transient_rate=0.10, lro_failures=(
+        LroFailure(type="Microsoft.Compute/virtualMachines", name="*sd02", code="AllocationFailed", times=1),))
+    engine = Engine(profile=Profile(latency=Latency(time_scale=0.0), faults=faults))
+    from azguest.azure import RetrySettings
+
+    session = AzureSession.for_engine(engine, retry=RetrySettings(backoff_factor=0.01), polling_interval=0.001)
+    first = do_deploy(session, shared_lab)
+    failed = first.failed()
+    assert [f.name for f in failed] == ["hv-shared-sd02"] and failed[0].error["code"] == "AllocationFailed"
+    assert engine.stats()["injected_faults"] > 0 and engine.stats()["retries"] > 0
+    second = do_deploy(session, shared_lab)
+    assert second.ok, [r.to_dict() for r in second.failed()]
+    assert_exactly_desired(session, shared_lab)
+
+
+FOREIGN_KINDS = ("nsg", "disk", "availabilitySet")
+TAG_VARIANTS = ({}, {"azguest-lab": "other-lab"}, {"azguest-lab": "HV-S2D"}, {"owner": "x", "azguest-role": "node"})
+
+
+def _foreign(session, rg: str, location: str, i: int, kind: str, tags: dict) -> str:
+    name = f"foreign{i}-{kind.lower()}"
+    if kind == "nsg":
+        r = session.network.network_security_groups.begin_create_or_update(
+            rg, name, {"location": location, "tags": tags}).result()
+    elif kind == "disk":
+        r = session.compute.disks.begin_create_or_update(rg, name, {
+            "location": location, "tags": tags, "sku": {"name": "Premium_LRS"},
+            "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": 8}}).result()
+    else:
+        r = session.compute.availability_sets.create_or_update(rg, name, {
+            "location": location, "tags": tags, "sku": {"name": "Aligned"},
+            "properties": {"platformFaultDomainCount": 2, "platformUpdateDomainCount": 2}})
+    return r.id.lower()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(foreign=st.lists(st.tuples(st.sampled_from(FOREIGN_KINDS), st.sampled_from(TAG_VARIANTS),
+                                  st.booleans()), min_size=1, max_size=5))
+def test_destroy__never_deletes_a_resource_without_the_lab_tag(s2d_lab, foreign):
+    engine = Engine(profile=Profile(latency=Latency(time_scale=0.0)))
+    session = AzureSession.for_engine(engine, polling_interval=0.0)
+    assert do_deploy(session, s2d_lab).ok
+    rg = s2d_lab.resource_group_name
+    session.resource.resource_groups.create_or_update("rg-elsewhere", {"location": s2d_lab.location})
+    ids = [_foreign(session, rg if same_group else "rg-elsewhere", s2d_lab.location, i, kind, tags)
+           for i, (kind, tags, same_group) in enumerate(foreign)]
+    record = destroy(session, plan_teardown(session, s2d_lab.name, with_backups=True), confirm=lambda t: True)
+    assert record.ok
+    remaining = {r.id.lower() for g in (rg, "rg-elsewhere") if session.resource.resource_groups.check_existence(g)
+                 for r in session.resource.resources.list_by_resource_group(g)}
+    assert set(ids) <= remaining
+    assert not [r for r in remaining if "/hv-s2d-" in r]
