@@ -6,7 +6,7 @@ Target options default to None so that ``azguest.azure.resolve_target`` reads th
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,13 +19,13 @@ EmulatorOpt = Annotated[
     bool, typer.Option("--emulator", help="Use the embedded local ARM emulator (env AZGUEST_EMULATOR=1).")
 ]
 EndpointOpt = Annotated[
-    Optional[str], typer.Option("--endpoint", help="Custom ARM endpoint URL (env AZGUEST_ARM_ENDPOINT).")
+    str | None, typer.Option("--endpoint", help="Custom ARM endpoint URL (env AZGUEST_ARM_ENDPOINT).")
 ]
 SubscriptionOpt = Annotated[
-    Optional[str], typer.Option("--subscription", help="Azure subscription id (env AZURE_SUBSCRIPTION_ID).")
+    str | None, typer.Option("--subscription", help="Azure subscription id (env AZURE_SUBSCRIPTION_ID).")
 ]
 CloudOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--cloud", help="AzureCloud (default), AzureUSGovernment or AzureChinaCloud (env AZGUEST_CLOUD)."),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to confirmations (for CI).")]

@@ -28,7 +28,6 @@ from azguest.emulator.store import Store
 from azguest.emulator.throttle import TokenBuckets
 
 _RETRYABLE = {408, 429, 500, 502, 503, 504}
-_RETRYABLE = {408, 429, 500, 502, 503, 504}
 GuestHook = Callable[[str, Any, dict], tuple[int, str, str]]
 
 
