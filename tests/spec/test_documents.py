@@ -1,0 +1,54 @@
+"""Whole-document problems: never a traceback, always a finding."""
+
+from __future__ import annotations
+
+import pytest
+
+from azguest.spec import load, load_text
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line"),
+    [
+        ("", "AZG-SPEC-TOP", 0),
+        ("# only a comment\n", "AZG-SPEC-TOP", 0),
+        ("- a\n- b\n", "AZG-SPEC-TOP", 1),
+        ("just a string\n", "AZG-SPEC-TOP", 1),
+        ("name: x\nname: y\n", "AZG-SPEC-YAML", 2),
+        ("name: [unclosed\nlocation: x\n", "AZG-SPEC-YAML", 2),
+        ("a: b: c\n", "AZG-SPEC-YAML", 1),
+        ("\tname: tab\n", "AZG-SPEC-YAML", 1),
+        ("name: !!python/object:os.system x\n", "AZG-SPEC-MISSING", 1),
+        ("{apiVersion: azguest/v1}\n", "AZG-SPEC-MISSING", 1),
+    ],
+)
+def test_document__finding_not_traceback(text, code, line):
+    result = load_text(text, filename="x.yaml")
+    assert result.lab is None
+    assert any(f.code == code for f in result.findings), [f.render() for f in result.findings]
+    f = next(f for f in result.findings if f.code == code)
+    assert f.line == line
+
+
+def test_file__missing(tmp_path):
+    (f,) = load(tmp_path / "nope.yaml").findings
+    assert f.code == "AZG-SPEC-FILE"
+
+
+def test_file__binary(tmp_path):
+    p = tmp_path / "bin.yaml"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (f,) = load(p).findings
+    assert f.code == "AZG-SPEC-FILE" and "binary" in f.message
+
+
+def test_file__not_utf8(tmp_path):
+    p = tmp_path / "latin1.yaml"
+    p.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    (f,) = load(p).findings
+    assert f.code == "AZG-SPEC-FILE" and "UTF-8" in f.message
+
+
+def test_file__directory(tmp_path):
+    (f,) = load(tmp_path).findings
+    assert f.code == "AZG-SPEC-FILE"

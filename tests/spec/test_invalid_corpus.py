@@ -1,0 +1,237 @@
+"""The invalid-spec corpus: one mutation of an example per rule, asserting code, field path and line.
+
+Each case edits an example spec (examples/*.yaml) and marks with ``#!`` the line the finding must
+point at. The case passes when a finding with that code, path and line is reported.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from azguest.catalog.rules import RULES
+from azguest.spec import load_text
+from tests.spec.conftest import base_text, marked_line, mutate
+
+S2D_BLOCK = "    s2d:\n      disksPerNode: 2\n      disk: {sku: Premium_LRS, sizeGB: 256}\n"
+WEB01 = "    - {name: web01, vCPUs: 2, memoryMB: 4096, diskGB: 40, antiAffinity: web}"
+WEB02 = "    - {name: web02, vCPUs: 2, memoryMB: 4096, diskGB: 40, antiAffinity: web}"
+CSV1 = "        - {name: csv1, sku: Premium_LRS, sizeGB: 1024, caching: None}"
+CSV2 = "        - {name: csv2, sku: Premium_LRS, sizeGB: 1024}"
+NODE_SIZE = "    size: Standard_D8s_v5"
+ISCSI_NODES = "    namePrefix: is\n    size: Standard_D8s_v5"
+
+# (id, base example, [(old, new)], code, field path)
+CASES: list[tuple[str, str, list[tuple[str, str]], str, str]] = [
+    # --- structure: unknown keys, types, missing, values
+    ("unknown-top", "s2d", [("location: westeurope", "locaton: westeurope  #!")],
+     "AZG-SPEC-UNKNOWN-KEY", "locaton"),
+    ("unknown-nested", "s2d", [("    securityType: Standard", "    securitytype: Standard  #!")],
+     "AZG-SPEC-UNKNOWN-KEY", "cluster.nodes.securitytype"),
+    ("unknown-flow", "s2d", [("    osDisk: {sku: Premium_LRS, sizeGB: 128}", "    osDisk: {sku: Premium_LRS, size: 128}  #!")],
+     "AZG-SPEC-UNKNOWN-KEY", "cluster.nodes.osDisk.size"),
+    ("type-int", "s2d", [("    count: 2", "    count: two  #!")], "AZG-SPEC-TYPE", "cluster.nodes.count"),
+    ("type-list-item", "s2d", [(WEB01, WEB01.replace("vCPUs: 2", "vCPUs: many") + "  #!")],
+     "AZG-SPEC-TYPE", "cluster.workloads[0].vCPUs"),
+    ("type-mapping", "s2d", [("  nodes:\n", "  nodes: 2  #!\n  nodes_:\n")], "AZG-SPEC-TYPE", "cluster.nodes"),
+    ("missing", "s2d", [("domain:\n  fqdn: lab.contoso.test\n", "domain:  #!\n")], "AZG-SPEC-MISSING", "domain.fqdn"),
+    ("value-enum", "s2d", [("  witness: cloud", "  witness: clould  #!")], "AZG-SPEC-VALUE", "cluster.witness"),
+    ("value-mode", "s2d", [("    mode: s2d", "    mode: raid  #!")], "AZG-SPEC-VALUE", "cluster.storage.mode"),
+    ("value-cidr", "s2d", [("  addressSpace: 10.20.0.0/16", "  addressSpace: 10.20.0.1/16  #!")],
+     "AZG-SPEC-VALUE", "network.addressSpace"),
+    ("value-time", "s2d", [('{time: "19:00", timeZone: UTC}', '{time: "25:00", timeZone: UTC}  #!')],
+     "AZG-SPEC-VALUE", "lifetime.autoShutdown.time"),
+    # --- compute
+    ("nodes-min", "s2d", [("    count: 2", "    count: 1  #!")], "AZG-NODES-MIN", "cluster.nodes.count"),
+    ("size-nested", "s2d", [(NODE_SIZE, "    size: Standard_B8s_v2  #!")], "AZG-SIZE-NESTED", "cluster.nodes.size"),
+    ("size-premium", "s2d", [(NODE_SIZE, "    size: Standard_D8_v3  #!")], "AZG-SIZE-PREMIUM", "cluster.nodes.size"),
+    ("size-confidential", "s2d", [(NODE_SIZE, "    size: Standard_DC8as_v5  #!")],
+     "AZG-SIZE-NESTED", "cluster.nodes.size"),
+    ("size-unknown", "s2d", [(NODE_SIZE, "    size: Standard_Q8s_v9  #!")], "AZG-SIZE-UNKNOWN", "cluster.nodes.size"),
+    ("size-nics", "s2d", [(NODE_SIZE, "    size: Standard_D4s_v5"),
+                          ("  subnets:\n", "  subnets:  #!\n    - {name: storage, prefix: 10.20.3.0/24}\n")],
+     "AZG-SIZE-NICS", "network.subnets"),
+    ("size-datadisks", "s2d", [(NODE_SIZE, NODE_SIZE + "  #!"), ("disksPerNode: 2", "disksPerNode: 20")],
+     "AZG-SIZE-DATADISKS", "cluster.nodes.size"),
+    ("security-type", "s2d", [("    securityType: Standard", "    securityType: TrustedLaunch  #!")],
+     "AZG-SECURITY-TYPE", "cluster.nodes.securityType"),
+    ("image-amd", "s2d", [(NODE_SIZE, "    size: Standard_D8as_v6"),
+                          ("sku: 2022-datacenter-azure-edition, version: latest}",
+                           "sku: 2019-datacenter-gensecond, version: latest}  #!")],
+     "AZG-IMAGE-AMD", "cluster.image.sku"),
+    ("image-unknown", "s2d", [("sku: 2022-datacenter-azure-edition, version: latest}",
+                               "sku: datacenter-core, version: latest}  #!")],
+     "AZG-IMAGE-UNKNOWN", "cluster.image.sku"),
+    ("osdisk-sku", "s2d", [("    osDisk: {sku: Premium_LRS,", "    osDisk: {sku: UltraSSD_LRS,"),
+                           ("sizeGB: 128}", "sizeGB: 128}  #!")], "AZG-OSDISK-SKU", "cluster.nodes.osDisk.sku"),
+    ("disk-sku", "s2d", [("      disk: {sku: Premium_LRS, sizeGB: 256}", "      disk: {sku: Premium_XRS, sizeGB: 256}  #!")],
+     "AZG-DISK-SKU", "cluster.storage.s2d.disk.sku"),
+    ("production", "s2d", [("name: hv-s2d\n", "name: hv-s2d\npurpose: production  #!\n")],
+     "AZG-NESTED-PRODUCTION", "purpose"),
+    # --- storage modes
+    ("storage-settings", "s2d", [(S2D_BLOCK, ""), ("    mode: s2d", "    mode: s2d  #!")],
+     "AZG-STORAGE-SETTINGS", "cluster.storage.mode"),
+    ("storage-other-mode", "s2d", [(S2D_BLOCK, S2D_BLOCK + "    iscsi: {target: {disks: [{sizeGB: 128}]}}  #!\n")],
+     "AZG-STORAGE-OTHER-MODE", "cluster.storage.iscsi"),
+    ("s2d-nodes", "s2d", [("    count: 2", "    count: 4  #!")], "AZG-S2D-NODES", "cluster.nodes.count"),
+    ("s2d-zones", "s2d", [("    availabilitySet: {faultDomains: 2, updateDomains: 5}", "    zones: [1, 2]  #!")],
+     "AZG-S2D-ZONES", "cluster.placement.zones"),
+    ("s2d-disks", "s2d", [("      disksPerNode: 2", "      disksPerNode: 1  #!")],
+     "AZG-S2D-DISKS", "cluster.storage.s2d.disksPerNode"),
+    ("s2d-disk-mixed", "s2d", [(S2D_BLOCK, "    s2d:\n      disks:  #!\n        - {sku: Premium_LRS, sizeGB: 256}\n"
+                                           "        - {sku: Premium_LRS, sizeGB: 512}\n")],
+     "AZG-S2D-DISK-MIXED", "cluster.storage.s2d.disks"),
+    ("s2d-disk-premium", "s2d", [("      disk: {sku: Premium_LRS, sizeGB: 256}",
+                                  "      disk: {sku: StandardSSD_LRS, sizeGB: 256}  #!")],
+     "AZG-S2D-DISK-PREMIUM", "cluster.storage.s2d.disk.sku"),
+    ("s2d-witness", "s2d", [("  witness: cloud", "  witness: disk  #!")], "AZG-S2D-WITNESS", "cluster.witness"),
+    ("placement-both", "shared", [("  placement:\n", "  placement:  #!\n    zones: [1]\n")],
+     "AZG-PLACEMENT", "cluster.placement"),
+    ("witness-required", "iscsi", [("  witness: cloud", "  witness: none  #!")],
+     "AZG-WITNESS-REQUIRED", "cluster.witness"),
+    ("witness-mode", "iscsi", [("  witness: cloud", "  witness: disk  #!")], "AZG-WITNESS-MODE", "cluster.witness"),
+    ("witness-disk-missing", "shared", [("      witnessDisk: {sizeGB: 8}\n", ""), ("  witness: disk", "  witness: disk  #!")],
+     "AZG-WITNESS-DISK", "cluster.witness"),
+    ("witness-disk-unused", "shared", [("      witnessDisk: {sizeGB: 8}", "      witnessDisk: {sizeGB: 8}  #!"),
+                                       ("  witness: disk", "  witness: cloud")],
+     "AZG-WITNESS-DISK", "cluster.storage.shared-disk.witnessDisk"),
+    ("shared-maxshares", "shared", [("    count: 3", "    count: 4"), (CSV1, CSV1.replace("1024", "512") + "  #!")],
+     "AZG-SHARED-MAXSHARES", "cluster.storage.shared-disk.disks[0].sizeGB"),
+    ("shared-caching", "shared", [(CSV1, CSV1.replace("caching: None", "caching: ReadOnly") + "  #!")],
+     "AZG-SHARED-CACHING", "cluster.storage.shared-disk.disks[0].caching"),
+    ("shared-sku", "shared", [(CSV2, CSV2.replace("Premium_LRS", "Standard_LRS") + "  #!")],
+     "AZG-SHARED-SKU", "cluster.storage.shared-disk.disks[1].sku"),
+    ("shared-avset", "shared", [(CSV2, CSV2.replace("Premium_LRS", "UltraSSD_LRS") + "  #!")],
+     "AZG-SHARED-AVSET", "cluster.storage.shared-disk.disks[1].sku"),
+    ("shared-zones", "shared", [("    availabilitySet: {faultDomains: 3, updateDomains: 5}", "    zones: [1, 2, 3]"),
+                                (CSV1, CSV1 + "  #!")],
+     "AZG-SHARED-ZONES", "cluster.storage.shared-disk.disks[0].sku"),
+    ("shared-witness-csv", "shared", [("      witnessDisk: {sizeGB: 8}", "      witnessDisk: {disk: csv1}  #!")],
+     "AZG-SHARED-WITNESS-CSV", "cluster.storage.shared-disk.witnessDisk.disk"),
+    ("shared-witness-ref", "shared", [("      witnessDisk: {sizeGB: 8}", "      witnessDisk: {disk: csv9}  #!")],
+     "AZG-SHARED-WITNESS-REF", "cluster.storage.shared-disk.witnessDisk.disk"),
+    ("dup-disk", "shared", [(CSV2, CSV2.replace("csv2", "CSV1") + "  #!")],
+     "AZG-DUP-DISK", "cluster.storage.shared-disk.disks[1].name"),
+    ("iscsi-premium", "iscsi", [("        size: Standard_D4s_v5", "        size: Standard_D4_v3  #!")],
+     "AZG-ISCSI-PREMIUM", "cluster.storage.iscsi.target.size"),
+    ("iscsi-size-unknown", "iscsi", [("        size: Standard_D4s_v5", "        size: Standard_Z4  #!")],
+     "AZG-SIZE-UNKNOWN", "cluster.storage.iscsi.target.size"),
+    # --- names
+    ("name-cluster-long", "s2d", [("  name: hvclu", "  name: hvclu-name-too-long  #!")],
+     "AZG-NAME-COMPUTER", "cluster.name"),
+    ("name-dc-chars", "s2d", [("    name: dc01", "    name: dc_01  #!")], "AZG-NAME-COMPUTER", "domain.controller.name"),
+    ("name-prefix", "s2d", [("    namePrefix: hv", "    namePrefix: hypervnode-long  #!")],
+     "AZG-NAME-COMPUTER", "cluster.nodes.namePrefix"),
+    ("name-digits", "s2d", [(WEB02, WEB02.replace("web02", "'123'") + "  #!")],
+     "AZG-NAME-COMPUTER", "cluster.workloads[1].name"),
+    ("name-target", "iscsi", [("        name: iscsi01", "        name: iscsi-target-0001  #!")],
+     "AZG-NAME-COMPUTER", "cluster.storage.iscsi.target.name"),
+    ("name-lab", "s2d", [("name: hv-s2d\n", "name: hv_s2d  #!\n")], "AZG-NAME-LAB", "name"),
+    ("name-rg", "s2d", [("resourceGroup: rg-hv-s2d", "resourceGroup: rg-hv-s2d.  #!")], "AZG-NAME-RG", "resourceGroup"),
+    ("name-storage", "s2d", [("  witness: cloud\n", "  witness: cloud\n  witnessStorageAccount: St-Witness  #!\n")],
+     "AZG-NAME-STORAGE", "cluster.witnessStorageAccount"),
+    ("name-subnet", "s2d", [("{name: cluster, prefix: 10.20.2.0/24}", "{name: -cluster, prefix: 10.20.2.0/24}  #!")],
+     "AZG-NAME-SUBNET", "network.subnets[1].name"),
+    ("name-fqdn", "s2d", [("  fqdn: lab.contoso.test", "  fqdn: lab  #!")], "AZG-NAME-DOMAIN", "domain.fqdn"),
+    ("name-netbios", "s2d", [("  netbios: LAB", "  netbios: LABORATORYDOMAIN1  #!")], "AZG-NAME-DOMAIN", "domain.netbios"),
+    ("name-dup", "s2d", [(WEB02, WEB02.replace("web02", "DC01") + "  #!")], "AZG-NAME-DUP", "cluster.workloads[1].name"),
+    ("name-tag", "s2d", [("tags: {course: hyperv-101,", "tags: {course/x: hyperv-101,"),
+                         ("owner: trainer@example.com}", "owner: trainer@example.com}  #!")],
+     "AZG-NAME-TAG", "tags.course/x"),
+    ("admin-username", "s2d", [("  username: labadmin", "  username: Administrator  #!")],
+     "AZG-ADMIN-USERNAME", "admin.username"),
+    # --- network
+    ("subnet-outside", "s2d", [("{name: cluster, prefix: 10.20.2.0/24}", "{name: cluster, prefix: 10.30.2.0/24}  #!")],
+     "AZG-NET-SUBNET-OUTSIDE", "network.subnets[1].prefix"),
+    ("subnet-overlap", "s2d", [("{name: cluster, prefix: 10.20.2.0/24}", "{name: cluster, prefix: 10.20.1.128/25}  #!")],
+     "AZG-NET-SUBNET-OVERLAP", "network.subnets[1].prefix"),
+    ("subnet-size", "s2d", [("{name: cluster, prefix: 10.20.2.0/24}", "{name: cluster, prefix: 10.20.2.0/30}  #!")],
+     "AZG-NET-SUBNET-SIZE", "network.subnets[1].prefix"),
+    ("ip-outside", "s2d", [("    ip: 10.20.1.4", "    ip: 10.20.9.4  #!")], "AZG-NET-IP-OUTSIDE", "domain.controller.ip"),
+    ("ip-reserved-low", "s2d", [("    ip: 10.20.1.4", "    ip: 10.20.1.3  #!")],
+     "AZG-NET-IP-RESERVED", "domain.controller.ip"),
+    ("ip-reserved-broadcast", "s2d", [("  ip: 10.20.1.10", "  ip: 10.20.1.255  #!")],
+     "AZG-NET-IP-RESERVED", "cluster.ip"),
+    ("ip-dup", "iscsi", [("        ip: 10.40.3.4", "        ip: 10.40.1.4  #!")],
+     "AZG-NET-IP-DUP", "cluster.storage.iscsi.target.ip"),
+    ("cluster-ip-collision", "s2d", [("  ip: 10.20.1.10", "  ip: 10.20.1.4  #!")], "AZG-NET-CLUSTER-IP", "cluster.ip"),
+    ("cluster-ip-missing", "s2d", [("cluster:\n  name: hvclu\n  ip: 10.20.1.10\n", "cluster:  #!\n  name: hvclu\n")],
+     "AZG-NET-CLUSTER-IP", "cluster.ip"),
+    ("single-subnet", "s2d", [("  subnets:", "  subnets:  #!"), ("    - {name: cluster, prefix: 10.20.2.0/24}\n", "")],
+     "AZG-NET-SINGLE-SUBNET", "network.subnets"),
+    ("rdp-open", "s2d", [("  allowRdpFrom: []", "  allowRdpFrom: [0.0.0.0/0]  #!")],
+     "AZG-NET-RDP-OPEN", "network.allowRdpFrom[0]"),
+    # --- secrets
+    ("secret-literal", "s2d", [("  password: {fromEnv: AZGUEST_ADMIN_PASSWORD}", '  password: "Sup3r-Secret!"  #!')],
+     "AZG-SECRET-LITERAL", "admin.password"),
+    ("secret-literal-number", "s2d", [("  password: {fromEnv: AZGUEST_ADMIN_PASSWORD}", "  password: 31337  #!")],
+     "AZG-SECRET-LITERAL", "admin.password"),
+    ("secret-ref-empty", "s2d", [("  password: {fromEnv: AZGUEST_ADMIN_PASSWORD}", "  password: {}  #!")],
+     "AZG-SECRET-REF", "admin.password"),
+    ("secret-ref-both", "s2d", [("  password: {fromEnv: AZGUEST_ADMIN_PASSWORD}",
+                                 "  password: {fromEnv: X, fromKeyVault: {vault: kv, secret: s}}  #!")],
+     "AZG-SECRET-REF", "admin.password"),
+    # --- workloads, backup, lifetime
+    ("workload-capacity", "s2d", [("  workloads:", "  workloads:  #!"),
+                                  (WEB01, WEB01.replace("4096", "16384")), (WEB02, WEB02.replace("4096", "16384"))],
+     "AZG-WORKLOAD-CAPACITY", "cluster.workloads"),
+    ("workload-fit", "s2d", [(WEB01, WEB01.replace("vCPUs: 2", "vCPUs: 16") + "  #!")],
+     "AZG-WORKLOAD-FIT", "cluster.workloads[0]"),
+    ("anti-affinity", "s2d", [(WEB02, WEB02 + "\n" + WEB02.replace("web02", "web03") + "  #!")],
+     "AZG-WORKLOAD-ANTIAFFINITY", "cluster.workloads[2].antiAffinity"),
+    ("backup-s2d-vm", "s2d", [("  mode: auto", "  mode: vm  #!")], "AZG-BACKUP-MODE", "backup.mode"),
+    ("backup-shared-vm", "shared", [("  mode: cold", "  mode: vm  #!")], "AZG-BACKUP-MODE", "backup.mode"),
+    ("lifetime", "s2d", [("  expiresAfter: 7d", "  expiresAfter: 7 days  #!")], "AZG-LIFETIME", "lifetime.expiresAfter"),
+]
+
+# Rules about the document as a whole are covered in test_documents.py.
+DOCUMENT_RULES = {"AZG-SPEC-FILE", "AZG-SPEC-YAML", "AZG-SPEC-TOP"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_invalid_spec__reports_code_path_line(case):
+    _, base, edits, code, path = case
+    text = mutate(base_text(base), edits)
+    result = load_text(text, filename="lab.yaml")
+    line = marked_line(text)
+    hits = [f for f in result.findings if f.code == code]
+    assert hits, f"expected {code}; got {[f.render() for f in result.findings]}"
+    assert any(f.path == path and f.line == line for f in hits), [f.render() for f in hits]
+    assert all(f.file == "lab.yaml" and f.column >= 1 for f in hits)
+    if RULES[code].severity == "error":
+        assert result.lab is None
+
+
+def test_corpus__covers_every_rule():
+    covered = {c[3] for c in CASES} | DOCUMENT_RULES
+    assert covered == set(RULES), sorted(set(RULES) - covered)
+    assert len(CASES) >= 40
+    assert len({c[0] for c in CASES}) == len(CASES)
+
+
+def test_secret_literal__value_never_echoed():
+    text = mutate(base_text("s2d"), [("  password: {fromEnv: AZGUEST_ADMIN_PASSWORD}",
+                                      '  password: {value: "Sup3r-Secret!"}')])
+    result = load_text(text)
+    assert result.findings
+    assert all("Sup3r-Secret" not in f.render() for f in result.findings)
+
+
+def test_unknown_key__did_you_mean():
+    text = mutate(base_text("s2d"), [("      disksPerNode: 2", "      disksPerNod: 2")])
+    (f,) = [f for f in load_text(text).findings if f.code == "AZG-SPEC-UNKNOWN-KEY"]
+    assert "did you mean 'disksPerNode'" in f.message
+    assert not [g for g in load_text(text).findings if g.code == "AZG-SPEC-MISSING"]
+
+
+def test_allow_unknown_size__silences_the_warning():
+    text = mutate(base_text("s2d"), [(NODE_SIZE, "    size: Standard_Q8s_v9")])
+    assert [f.code for f in load_text(text).findings] == ["AZG-SIZE-UNKNOWN"]
+    result = load_text(text, allow_unknown_size=True)
+    assert result.findings == [] and result.lab is not None
+
+
+def test_message_format__file_line_col_path():
+    text = mutate(base_text("s2d"), [("    count: 2", "    count: 4")])
+    (f,) = load_text(text, filename="lab.yaml").findings
+    assert f.render().startswith(f"lab.yaml:{f.line}:5 cluster.nodes.count: error [AZG-S2D-NODES] ")
+    assert "2-3" in f.message
