@@ -6,6 +6,7 @@ from datetime import timedelta
 from ipaddress import IPv4Address
 
 import pytest
+from pydantic import ValidationError
 
 from azguest.errors import ConfigError, SpecError
 from azguest.spec import load, load_lab, resolve_password
@@ -76,7 +77,7 @@ def test_spec_hash__stable_and_sensitive(tmp_path):
 
 def test_models__frozen():
     lab = load_lab(BASES["s2d"])
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         lab.name = "x"  # type: ignore[misc]
 
 
