@@ -69,6 +69,7 @@ class Ctx:
         self.path = path
         self.now = now
         self._body: dict[str, Any] | None = None
+        self.scratch: dict[str, Any] = {}  # per-request handler scratch space
 
     @property
     def body(self) -> dict[str, Any]:

@@ -8,3 +8,9 @@ from azguest.emulator.handlers import (  # noqa: F401
     resource_groups,
     virtual_networks,
 )
+from azguest.emulator.handlers import (  # noqa: F401,E402
+    availability_sets,
+    disks,
+    snapshots,
+    virtual_machines,
+)

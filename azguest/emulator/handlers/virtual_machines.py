@@ -1,0 +1,235 @@
+"""Microsoft.Compute/virtualMachines: PUT 201/200 + Azure-AsyncOperation; DELETE 202 + Location;
+actions start / deallocate / powerOff / restart / runCommand (POST 202 + Location, final 200;
+runCommand's final body is ``{"value": [StdOut, StdErr]}`` from ``engine.guest_hook``);
+``instanceView`` (GET) and ``$expand=instanceView``.
+
+Enforced: referenced NICs, disks and availability set exist; Premium disks need a PremiumIO
+size; shared disks need caching None and attach to at most maxShares VMs; no Ultra/PremV2 in an
+availability set; data-disk and NIC counts per size; SKU restrictions; regional and per-family
+vCPU quota (deallocated VMs count). Not implemented: images (any imageReference is accepted),
+extensions, zones, VMSS, spot, capacity reservations, redeploy/reimage/generalize/capture,
+attach/detach via PATCH of individual disks (PATCH merges the whole body), boot diagnostics.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azguest.emulator import lro
+from azguest.emulator.context import Ctx, Reply, iso, public
+from azguest.emulator.errors import ArmError, invalid
+from azguest.emulator.handlers import vm_checks
+from azguest.emulator.handlers.availability_sets import members
+from azguest.emulator.handlers.base import Handler, base_resource, ref_id
+from azguest.emulator.handlers.computeutil import VM_TYPE, attach, check_quota, detach, power
+from azguest.emulator.registry import Op, Rule, register
+
+_POWER_TEXT = {"running": "VM running", "deallocated": "VM deallocated", "stopped": "VM stopped",
+               "starting": "VM starting", "deallocating": "VM deallocating", "stopping": "VM stopping"}
+_ACTIONS = {"start": ("starting", "running"), "deallocate": ("deallocating", "deallocated"),
+            "poweroff": ("stopping", "stopped"), "restart": ("running", "running"),
+            "runcommand": (None, None)}
+_COMMAND_IDS = {"runpowershellscript", "runshellscript", "ipconfig", "enableremoteps", "enableadminaccount",
+                "resetrdpcert", "setrdpport", "disablenla", "rdpsettings"}
+OUTPUT_LIMIT_BYTES = 4096  # action run command keeps the last 4,096 bytes (azure-facts.md §6)
+
+
+@register
+class VirtualMachines(Handler):
+    arm_type = VM_TYPE
+    put_style = "async"
+    operations = (
+        Op("PUT", "", (201, 200), "Azure-AsyncOperation", "create (201) / update (200)"),
+        Op("GET", "", (200,), summary="$expand=instanceView supported"),
+        Op("PATCH", "", (200,), summary="update (synchronous here)"),
+        Op("DELETE", "", (202, 204), "Location", "detaches disks and NICs; deleteOption Delete honoured"),
+        Op("GET", "s", (200,), summary="list in group / subscription"),
+        Op("GET", "/instanceView", (200,)),
+        Op("POST", "/start", (202,), "Location", "final 200"),
+        Op("POST", "/deallocate", (202,), "Location", "final 200"),
+        Op("POST", "/powerOff", (202,), "Location", "final 200"),
+        Op("POST", "/restart", (202,), "Location", "final 200"),
+        Op("POST", "/runCommand", (202,), "Location", "final 200 {value: [StdOut, StdErr]}"),
+    )
+    rules = (
+        Rule(409, "SkuNotAvailable", "the VM size must be in the catalog and not restricted in the location"),
+        Rule(400, "InvalidParameter", "Premium disks need a PremiumIO-capable size"),
+        Rule(400, "InvalidParameter", "no Ultra / Premium SSD v2 disk on a VM in an availability set"),
+        Rule(400, "BadRequest", "a shared disk (maxShares > 1) must use caching None"),
+        Rule(409, "Conflict", "a disk attaches to at most maxShares VMs (1 when not shared)"),
+        Rule(404, "NotFound", "referenced NICs, disks and availability set must exist"),
+        Rule(400, "NicInUse", "a NIC already used by another VM cannot be attached"),
+        Rule(400, "NetworkInterfaceCountExceeded", "no more NICs than the size allows"),
+        Rule(409, "OperationNotAllowed", "no more data disks than the size allows"),
+        Rule(409, "OperationNotAllowed", "regional 'cores' and per-family vCPU quota (deallocated VMs count)"),
+        Rule(409, "PropertyChangeNotAllowed", "availabilitySet and securityProfile.securityType are immutable"),
+        Rule(409, "OperationNotAllowed", "restart and runCommand need a running VM"),
+        Rule(409, "Conflict", "one action run command at a time per VM"),
+        Rule(400, "InvalidParameter", "runCommand commandId must be a known command"),
+    )
+
+    def build(self, ctx: Ctx, rid: str, body: dict[str, Any], existing: dict | None) -> dict[str, Any]:
+        res = base_resource(rid, self.arm_type, body, existing)
+        props = res["properties"]
+        props.pop("instanceView", None)
+        size = vm_checks.check_size(ctx, res["location"], (props.get("hardwareProfile") or {}).get("vmSize"))
+        vm_checks.check_security(props, existing)
+        avset = vm_checks.check_avset(ctx, props, existing)
+        vm_checks.check_nics(ctx, rid, size, props)
+        disks = vm_checks.resolve_disks(ctx, res)
+        vm_checks.check_disks(ctx, res, size, avset, disks)
+        check_quota(ctx, ctx.path.subscription, res["location"], rid, size.name)
+        old = existing or {}
+        props["vmId"] = old.get("properties", {}).get("vmId") or ctx.new_id()
+        props["timeCreated"] = old.get("properties", {}).get("timeCreated") or iso(ctx.now)
+        res["_power"] = old.get("_power", "starting")
+        if avset is not None and "_fd" not in res:
+            fd = avset["properties"].get("platformFaultDomainCount", 2)
+            ud = avset["properties"].get("platformUpdateDomainCount", 5)
+            n = len([m for m in members(ctx, avset["id"]) if m["id"].lower() != rid.lower()])
+            res["_fd"], res["_ud"] = n % fd, n % ud
+        return res
+
+    def after_put(self, ctx: Ctx, res: dict[str, Any], existing: dict | None) -> None:
+        for disk in ctx.scratch.pop("new_disks", []):
+            ctx.save(disk)
+        new_disks = {ref_id(d.get("managedDisk")).lower() for d in _disk_entries(res)}
+        for d in _disk_entries(existing or {}):
+            did = ref_id(d.get("managedDisk"))
+            if did and did.lower() not in new_disks and ctx.get(did) is not None:
+                detach(ctx, ctx.get(did), res["id"])
+        for d in _disk_entries(res):
+            attach(ctx, ctx.get(ref_id(d["managedDisk"])), res["id"])
+        for i, ref in enumerate(res["properties"]["networkProfile"]["networkInterfaces"]):
+            nic = ctx.get(ref_id(ref))
+            nic["properties"]["virtualMachine"] = {"id": res["id"]}
+            nic["properties"].setdefault("macAddress", _mac(res["id"], i))
+            nic["properties"]["primary"] = i == 0
+            ctx.save(nic)
+
+    def on_succeeded(self, ctx: Ctx, res: dict[str, Any], op: dict[str, Any]) -> None:
+        if res.get("_power") == "starting":
+            res["_power"] = "running"
+
+    def on_deleted(self, ctx: Ctx, res: dict[str, Any]) -> None:
+        for d in _disk_entries(res):
+            disk = ctx.get(ref_id(d.get("managedDisk")))
+            if disk is None:
+                continue
+            detach(ctx, disk, res["id"])
+            if (d.get("deleteOption") or "").lower() == "delete":
+                ctx.remove(disk["id"])
+        for ref in (res["properties"].get("networkProfile") or {}).get("networkInterfaces") or []:
+            nic = ctx.get(ref_id(ref))
+            if nic is None:
+                continue
+            nic["properties"].pop("virtualMachine", None)
+            ctx.save(nic)
+            if ((ref.get("properties") or {}).get("deleteOption") or "").lower() == "delete":
+                ctx.remove(nic["id"])
+
+    def render(self, ctx: Ctx, res: dict[str, Any]) -> dict[str, Any]:
+        out = public(res)
+        osp = out["properties"].get("osProfile")
+        if isinstance(osp, dict):
+            osp.pop("adminPassword", None)
+            osp.pop("customData", None)
+        if "instanceview" in (ctx.req.query.get("$expand") or "").lower():
+            out["properties"]["instanceView"] = instance_view(ctx, res)
+        return out
+
+    # ---- actions -------------------------------------------------------------------------
+    def action(self, ctx: Ctx, name: str) -> Reply:
+        vm = self.load(ctx)
+        key = name.lower()
+        if key == "instanceview" and ctx.req.method == "GET":
+            return Reply(200, instance_view(ctx, vm))
+        if key not in _ACTIONS or ctx.req.method != "POST":
+            return super().action(ctx, name)
+        args: dict[str, Any] = {}
+        if key in ("restart", "runcommand") and power(vm) != "running":
+            raise ArmError(409, "OperationNotAllowed", f"Operation '{name}' is not allowed on VM '{vm['name']}' "
+                           f"since the VM is {power(vm)}.")
+        if key == "runcommand":
+            args = self._run_command_args(ctx, vm)
+        transitional = _ACTIONS[key][0]
+        if transitional:
+            vm["_power"] = transitional
+        ctx.save(vm)
+        op, headers = lro.start(ctx, vm, key, lro.LOCATION, final="result" if key == "runcommand" else "empty",
+                                args=args)
+        if key == "runcommand":
+            vm["_run_command_op"] = op["id"]
+        return Reply(202, None, headers)
+
+    def _run_command_args(self, ctx: Ctx, vm: dict[str, Any]) -> dict[str, Any]:
+        body = ctx.body
+        cid = body.get("commandId") or ""
+        if cid.lower() not in _COMMAND_IDS:
+            raise invalid(f"Command with id '{cid}' is not found.", "commandId")
+        busy = ctx.state["operations"].get(vm.get("_run_command_op") or "")
+        if busy and not busy["completed"]:
+            raise ArmError(409, "Conflict", "Run command extension execution is in progress. Please wait for "
+                           "completion before invoking a run command.")
+        params = {p.get("name"): p.get("value") for p in body.get("parameters") or []}
+        return {"commandId": cid, "script": body.get("script") or [], "parameters": params}
+
+    def complete_action(self, ctx: Ctx, op: dict[str, Any]) -> None:
+        vm = ctx.get(op["resource_id"])
+        if vm is None:
+            return
+        key = op["operation"]
+        if op["fail"]:
+            vm["_power"] = {"deallocating": "running", "stopping": "running", "starting": "deallocated"}.get(
+                vm.get("_power"), vm.get("_power"))
+        elif key == "runcommand":
+            a = op["args"]
+            code, out, err = ctx.engine.guest_hook(vm["id"], a["script"] or a["commandId"], a["parameters"])
+            op["result"] = {"value": [_status("StdOut", out), _status("StdErr", err)]}
+            op["args"]["exitCode"] = code
+        else:
+            vm["_power"] = _ACTIONS[key][1]
+        ctx.save(vm)
+
+
+def _status(stream: str, text: str) -> dict[str, str]:
+    data = (text or "").encode("utf-8")[-OUTPUT_LIMIT_BYTES:].decode("utf-8", "ignore")
+    return {"code": f"ComponentStatus/{stream}/succeeded", "level": "Info",
+            "displayStatus": "Provisioning succeeded", "message": data}
+
+
+def _disk_entries(vm: dict[str, Any]) -> list[dict[str, Any]]:
+    sp = (vm.get("properties") or {}).get("storageProfile") or {}
+    out = [sp["osDisk"]] if sp.get("osDisk") else []
+    return [d for d in out + list(sp.get("dataDisks") or []) if ref_id(d.get("managedDisk"))]
+
+
+def _mac(vm_id: str, i: int) -> str:
+    h = abs(hash((vm_id.lower(), i))) & 0xFFFFFFFF
+    return "00-0D-3A-" + "-".join(f"{(h >> s) & 0xFF:02X}" for s in (16, 8, 0))
+
+
+def instance_view(ctx: Ctx, vm: dict[str, Any]) -> dict[str, Any]:
+    state = vm["properties"].get("provisioningState", "Succeeded")
+    pw = power(vm)
+    statuses = [{"code": f"ProvisioningState/{state.lower()}", "level": "Info" if state != "Failed" else "Error",
+                 "displayStatus": f"Provisioning {state.lower()}", "time": vm["properties"].get("timeCreated")}]
+    if state != "Failed":
+        statuses.append({"code": f"PowerState/{pw}", "level": "Info", "displayStatus": _POWER_TEXT.get(pw, pw)})
+    osp = vm["properties"].get("osProfile") or {}
+    view: dict[str, Any] = {
+        "computerName": osp.get("computerName", vm["name"]),
+        "osName": "Windows Server 2022 Datacenter", "osVersion": "10.0.20348",
+        "hyperVGeneration": "V2",
+        "disks": [{"name": d.get("name"), "statuses": [{"code": "ProvisioningState/succeeded", "level": "Info",
+                                                         "displayStatus": "Provisioning succeeded"}]}
+                  for d in _disk_entries(vm)],
+        "statuses": statuses,
+    }
+    if pw == "running":
+        view["vmAgent"] = {"vmAgentVersion": "2.7.41491.1102", "statuses": [
+            {"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Ready",
+             "message": "GuestAgent is running and processing the extensions."}]}
+    if "_fd" in vm:
+        view["platformFaultDomain"], view["platformUpdateDomain"] = vm["_fd"], vm["_ud"]
+    return view

@@ -1,0 +1,177 @@
+"""Validation of a virtual machine body against the state: size, NICs, disks, quota.
+
+Split out of ``virtual_machines`` to keep modules small; every check raises an ArmError with the
+code Azure uses (see the rules declared on the handler).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from azguest.catalog.disks import lookup_disk_sku
+from azguest.catalog.sizes import VmSize, lookup_size
+from azguest.emulator import ids
+from azguest.emulator.context import Ctx, iso
+from azguest.emulator.errors import ArmError, invalid
+from azguest.emulator.handlers.base import ref_id
+from azguest.emulator.handlers.computeutil import DISK_TYPE, attached_vms
+
+
+def check_size(ctx: Ctx, location: str, name: str | None) -> VmSize:
+    if not name:
+        raise invalid("Required parameter 'hardwareProfile.vmSize' is missing (null).", "hardwareProfile.vmSize")
+    size = lookup_size(name)
+    restricted = ctx.state["sku_restrictions"].get(location.lower(), {}).get(name.lower())
+    if size is None or restricted:
+        raise ArmError(409, "SkuNotAvailable",
+                       f"The requested VM size {name} is currently not available in location '{location}'. "
+                       "Please try another size or deploy to a different location or different zone.",
+                       "vmSize")
+    return size
+
+
+def check_nics(ctx: Ctx, vm_id: str, size: VmSize, props: dict[str, Any]) -> list[dict[str, Any]]:
+    refs = (props.get("networkProfile") or {}).get("networkInterfaces") or []
+    if not refs:
+        raise invalid("At least one network interface is required (networkProfile.networkInterfaces).",
+                      "networkProfile.networkInterfaces")
+    if len(refs) > size.max_nics:
+        raise ArmError(400, "NetworkInterfaceCountExceeded",
+                       f"The number of network interfaces for virtual machine {ids.name_of(vm_id)} exceeds "
+                       f"the maximum of {size.max_nics} allowed for the size {size.name}.")
+    nics = []
+    for ref in refs:
+        nic = ctx.get(ref_id(ref))
+        if nic is None:
+            raise ArmError(404, "NotFound", f"Resource {ref_id(ref)} not found.", "networkInterfaces")
+        owner = ref_id(nic["properties"].get("virtualMachine"))
+        if owner and owner.lower() != vm_id.lower() and ctx.get(owner) is not None:
+            raise ArmError(400, "NicInUse", f"Network interface {nic['id']} is already used by VM {owner}.")
+        nics.append(nic)
+    return nics
+
+
+def check_avset(ctx: Ctx, props: dict[str, Any], existing: dict | None) -> dict[str, Any] | None:
+    new = ref_id(props.get("availabilitySet"))
+    if existing is not None:
+        old = ref_id(existing["properties"].get("availabilitySet"))
+        if (old or "").lower() != (new or "").lower():
+            raise ArmError(409, "PropertyChangeNotAllowed", "Changing property 'availabilitySet.id' is not allowed.",
+                           "availabilitySet.id")
+    if not new:
+        return None
+    avset = ctx.get(new)
+    if avset is None:
+        raise ArmError(404, "NotFound", f"Availability set {new} was not found.", "availabilitySet")
+    return avset
+
+
+def check_security(props: dict[str, Any], existing: dict | None) -> None:
+    if existing is None:
+        return
+    new = (props.get("securityProfile") or {}).get("securityType")
+    old = (existing["properties"].get("securityProfile") or {}).get("securityType")
+    if new != old and new is not None:
+        raise ArmError(409, "PropertyChangeNotAllowed", "Changing property 'securityProfile.securityType' is not "
+                       "allowed.", "securityProfile.securityType")
+
+
+def _new_disk(ctx: Ctx, vm: dict[str, Any], name: str, sku: str, size_gb: int, os_type: str | None) -> dict:
+    rid = f"/subscriptions/{ctx.path.subscription}/resourceGroups/{ctx.path.resource_group}" \
+          f"/providers/Microsoft.Compute/disks/{name}"
+    props: dict[str, Any] = {"creationData": {"createOption": "FromImage" if os_type else "Empty"},
+                             "diskSizeGB": size_gb, "provisioningState": "Succeeded", "maxShares": 1,
+                             "timeCreated": iso(ctx.now), "uniqueId": ctx.new_id(),
+                             "encryption": {"type": "EncryptionAtRestWithPlatformKey"},
+                             "networkAccessPolicy": "AllowAll", "diskSizeBytes": size_gb * 1024**3}
+    if os_type:
+        props["osType"] = os_type
+        props["hyperVGeneration"] = "V2"
+    disk = {"id": rid, "name": name, "type": DISK_TYPE, "location": vm["location"], "tags": {},
+            "sku": {"name": sku, "tier": "Premium" if sku.startswith("Premium") else "Standard"},
+            "properties": props, "_attached": []}
+    ctx.scratch.setdefault("new_disks", []).append(disk)  # saved by the VM handler once accepted
+    return disk
+
+
+def _pending(ctx: Ctx, disk_id: str | None) -> dict[str, Any] | None:
+    for d in ctx.scratch.get("new_disks", []):
+        if disk_id and d["id"].lower() == disk_id.lower():
+            return d
+    return None
+
+
+def resolve_disks(ctx: Ctx, vm: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(disk resource, disk entry in the VM body) for the OS disk and every data disk; creates
+    FromImage / Empty disks on the fly."""
+    sp = vm["properties"].setdefault("storageProfile", {})
+    out = []
+    os_disk = sp.get("osDisk")
+    entries = ([("os", os_disk)] if os_disk else []) + [("data", d) for d in sp.get("dataDisks") or []]
+    for kind, entry in entries:
+        md = entry.setdefault("managedDisk", {})
+        option = (entry.get("createOption") or "").lower()
+        if option == "attach" or (md.get("id") and ctx.get(md["id"]) is not None) or _pending(ctx, md.get("id")):
+            disk = ctx.get(md.get("id")) or _pending(ctx, md.get("id"))
+            if disk is None:
+                raise ArmError(404, "NotFound", f"Disk {md.get('id')} was not found.", "managedDisk.id")
+        elif option in ("fromimage", "empty") and kind == ("os" if option == "fromimage" else "data"):
+            suffix = uuid.uuid4().hex
+            name = entry.get("name") or (f"{vm['name']}_OsDisk_1_{suffix}" if kind == "os"
+                                         else f"{vm['name']}_disk{entry.get('lun', 0) + 2}_{suffix}")
+            sku = md.get("storageAccountType") or "Premium_LRS"
+            size = entry.get("diskSizeGB") or (127 if kind == "os" else None)
+            if not size:
+                raise invalid("diskSizeGB is required for an Empty data disk.", "dataDisks.diskSizeGB")
+            disk = _new_disk(ctx, vm, name, sku, size, entry.get("osType", "Windows") if kind == "os" else None)
+            entry["createOption"] = "Attach" if kind == "data" else entry.get("createOption")
+        else:
+            raise invalid(f"createOption '{entry.get('createOption')}' is not valid here.", "createOption")
+        md["id"] = disk["id"]
+        md["storageAccountType"] = disk["sku"]["name"]
+        entry.setdefault("name", disk["name"])
+        entry.setdefault("caching", "ReadWrite" if kind == "os" else "None")
+        entry.setdefault("deleteOption", "Detach")
+        if kind == "os":
+            entry.setdefault("osType", disk["properties"].get("osType", "Windows"))
+            entry["diskSizeGB"] = disk["properties"].get("diskSizeGB")
+        out.append((disk, entry))
+    return out
+
+
+def check_disks(ctx: Ctx, vm: dict[str, Any], size: VmSize, avset: dict | None,
+                disks: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    data = [e for _, e in disks[1:]] if disks else []
+    luns = [e.get("lun") for e in data]
+    if len(set(luns)) != len(luns):
+        raise invalid("Data disks must use distinct LUNs.", "dataDisks.lun")
+    if len(data) > size.max_data_disks:
+        raise ArmError(409, "OperationNotAllowed",
+                       f"The maximum number of data disks allowed to be attached to a VM of this size is "
+                       f"{size.max_data_disks}.", "dataDisks")
+    for disk, entry in disks:
+        _check_one_disk(ctx, vm, size, avset, disk, entry)
+
+
+def _check_one_disk(ctx: Ctx, vm: dict[str, Any], size: VmSize, avset: dict | None,
+                    disk: dict[str, Any], entry: dict[str, Any]) -> None:
+    info = lookup_disk_sku(disk["sku"]["name"])
+    name = disk["name"]
+    if info and info.premium and not size.premium_io:
+        raise invalid(f"Requested operation cannot be performed because the VM size {size.name} does not "
+                      f"support the storage account type {info.name} of disk '{name}'. Consider updating "
+                      "the VM to a size that supports Premium storage.", "storageAccountType")
+    if info and avset is not None and not info.availability_set_ok:
+        raise invalid(f"Disk '{name}' of type {info.name} cannot be attached to a VM in an availability set.",
+                      "managedDisk.storageAccountType")
+    shares = disk["properties"].get("maxShares") or 1
+    if shares > 1 and (entry.get("caching") or "None") != "None":
+        raise ArmError(400, "BadRequest", f"Shared disk '{name}' with maxShares {shares} supports only Disk "
+                       "CachingType 'None'.", "caching")
+    others = [v for v in attached_vms(disk) if v.lower() != vm["id"].lower() and ctx.get(v) is not None]
+    if others and shares <= 1:
+        raise ArmError(409, "Conflict", f"Disk '{name}' is already attached to VM '{others[0]}'.", "managedDisk.id")
+    if len(others) + 1 > shares:
+        raise ArmError(409, "Conflict", f"Disk '{name}' with maxShares {shares} is already attached to "
+                       f"{len(others)} VMs.", "managedDisk.id")
