@@ -1,0 +1,56 @@
+"""Generic fixtures shared by every test directory.
+
+* ``engine``  -- a fresh in-memory emulator :class:`~azguest.emulator.Engine` with the ``fast``
+  profile (no latency; throttling on, in real time; no faults). Owned by the test: never global.
+* ``session`` -- an :class:`~azguest.azure.AzureSession` on that engine, parametrized over two modes,
+  like moto's ServerMode: ``inproc`` (the in-process azure-core transport) and ``http`` (a loopback
+  ``serve(engine)`` server on 127.0.0.1:0, reached with ``endpoint=server.url``). A test that takes
+  ``session`` therefore runs twice; ``session.engine`` is None in http mode, so use ``engine``.
+* ``uid``     -- a short unique string for resource names, so tests can run in parallel (-n 2).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from azguest.azure import AzureSession
+    from azguest.emulator import Engine
+
+SESSION_MODES = ("inproc", "http")
+
+
+@pytest.fixture
+def uid() -> str:
+    """Eight hex characters, unique per test; append to every resource name."""
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def engine() -> Engine:
+    from azguest.emulator import Engine, load_profile
+
+    return Engine(profile=load_profile("fast"))
+
+
+@pytest.fixture(params=SESSION_MODES)
+def session(request: pytest.FixtureRequest, engine: Engine) -> Iterator[AzureSession]:
+    from azguest.azure import AzureSession, RetrySettings, resolve_target
+
+    retry = RetrySettings(backoff_factor=0.05, backoff_max_seconds=2)  # fast, still azure-core's policy
+    if request.param == "inproc":
+        with AzureSession.for_engine(engine, retry=retry) as s:
+            yield s
+        return
+    from azguest.emulator import serve
+
+    server = serve(engine, host="127.0.0.1", port=0)
+    try:
+        with AzureSession(resolve_target(endpoint=server.url, environ={}), retry=retry) as s:
+            yield s
+    finally:
+        server.shutdown()
