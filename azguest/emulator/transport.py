@@ -12,7 +12,7 @@ from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest import HttpRequest, HttpResponse
 from azure.core.utils import CaseInsensitiveDict
 
-from azguest.emulator.engine import Engine, EmuResponse
+from azguest.emulator.engine import EmuResponse, Engine
 
 
 class EmulatorResponse(HttpResponse):

@@ -1,16 +1,22 @@
 """One module per ARM resource type; importing a module registers its handler."""
 
 from azguest.emulator.handlers import (  # noqa: F401
+    availability_sets,
+    disks,
+    file_shares,
     generic,
     network_interfaces,
     network_security_groups,
     public_ip_addresses,
     resource_groups,
-    virtual_networks,
-)
-from azguest.emulator.handlers import (  # noqa: F401,E402
-    availability_sets,
-    disks,
+    resource_skus,
+    restore_point_collections,
+    restore_points,
+    run_commands,
+    schedules,
     snapshots,
+    storage_accounts,
+    usages,
     virtual_machines,
+    virtual_networks,
 )

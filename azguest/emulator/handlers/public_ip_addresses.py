@@ -43,7 +43,7 @@ class PublicIPAddresses(Handler):
         return res
 
     def check_delete(self, ctx: Ctx, res: dict[str, Any]) -> None:
-        for nic, cfg in netutil.nic_ip_configs(ctx):
+        for _nic, cfg in netutil.nic_ip_configs(ctx):
             if (ref_id(cfg["properties"].get("publicIPAddress")) or "").lower() == res["id"].lower():
                 raise ArmError(400, "PublicIPAddressInUse",
                                f"Public IP address {res['id']} can not be deleted since it is still allocated "

@@ -1,0 +1,98 @@
+"""Microsoft.Compute/virtualMachines/runCommands (managed run command): PUT 201/200 +
+Azure-AsyncOperation, GET (``$expand=instanceView`` gives output, exit code, times), list, DELETE
+(202 + Location). The script runs through ``engine.guest_hook`` when the operation completes.
+``protectedParameters`` are passed to the hook but never returned.
+
+Not implemented: asyncExecution semantics (always waits), outputBlobUri/errorBlobUri uploads,
+runAsUser, timeouts, ``dependsOn`` ordering, PATCH.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azguest.emulator.context import Ctx, iso, public
+from azguest.emulator.errors import ArmError, invalid
+from azguest.emulator.handlers.base import Handler, base_resource
+from azguest.emulator.handlers.computeutil import power
+from azguest.emulator.registry import Op, Rule, register
+
+MAX_PER_VM = 25  # azure-facts.md §6
+OUTPUT_LIMIT_BYTES = 4096
+
+
+@register
+class RunCommands(Handler):
+    arm_type = "Microsoft.Compute/virtualMachines/runCommands"
+    scope = "child"
+    put_style = "async"
+    operations = (
+        Op("PUT", "", (201, 200), "Azure-AsyncOperation", "runs the script via engine.guest_hook"),
+        Op("GET", "", (200,), summary="$expand=instanceView for output and exit code"),
+        Op("DELETE", "", (202, 204), "Location"),
+        Op("GET", "s", (200,), summary="list on a VM"),
+    )
+    rules = (
+        Rule(404, "ParentResourceNotFound", "the VM must exist"),
+        Rule(400, "InvalidParameter", "source.script, source.scriptUri or source.commandId is required"),
+        Rule(409, "OperationNotAllowed", "at most 25 managed run commands per VM; the VM must be running"),
+        Rule(200, "-", "protectedParameters are never returned in responses"),
+    )
+
+    def build(self, ctx: Ctx, rid: str, body: dict[str, Any], existing: dict | None) -> dict[str, Any]:
+        res = base_resource(rid, self.arm_type, body, existing)
+        vm = ctx.get(ctx.path.parent_id())
+        res["location"] = res.get("location") or vm.get("location")
+        props = res["properties"]
+        src = props.get("source") or {}
+        if not (src.get("script") or src.get("scriptUri") or src.get("commandId")):
+            raise invalid("Run command source must have script, scriptUri or commandId.", "source")
+        if power(vm) != "running":
+            raise ArmError(409, "OperationNotAllowed", f"Cannot run a command on VM '{vm['name']}' since it is "
+                           f"{power(vm)}.")
+        if existing is None and len(ctx.of_type(self.arm_type, parent=vm["id"])) >= MAX_PER_VM:
+            raise ArmError(409, "OperationNotAllowed", f"A VM can have at most {MAX_PER_VM} run commands.")
+        res["_protected"] = props.pop("protectedParameters", None) or []
+        props.setdefault("asyncExecution", False)
+        props.setdefault("timeoutInSeconds", 0)
+        props.setdefault("treatFailureAsDeploymentFailure", False)
+        res["_view"] = {"executionState": "Running", "startTime": iso(ctx.now)}
+        return res
+
+    def complete(self, ctx: Ctx, op: dict[str, Any]) -> None:
+        res = ctx.get(op["resource_id"])
+        if res is None or op["operation"] == "delete" or op["fail"]:
+            super().complete(ctx, op)
+            return
+        props = res["properties"]
+        src = props.get("source") or {}
+        params = {p.get("name"): p.get("value") for p in props.get("parameters") or []}
+        params.update({p.get("name"): p.get("value") for p in res.get("_protected") or []})
+        vm_id = op["resource_id"].rsplit("/runCommands/", 1)[0]
+        code, out, err = ctx.engine.guest_hook(vm_id, src.get("script") or src.get("commandId") or
+                                               src.get("scriptUri"), params)
+        failed = code != 0
+        res["_view"] = {
+            "executionState": "Failed" if failed else "Succeeded",
+            "executionMessage": f"Execution completed with exit code {code}" if failed else "Execution completed",
+            "exitCode": code, "output": _tail(out), "error": _tail(err),
+            "startTime": res["_view"].get("startTime"), "endTime": iso(op["done_at"]), "statuses": [],
+        }
+        if failed and props.get("treatFailureAsDeploymentFailure"):
+            op["fail"] = {"code": "VMExtensionProvisioningError",
+                          "message": f"Run command failed with exit code {code}: {_tail(err)}"}
+            props["provisioningState"] = "Failed"
+        else:
+            props["provisioningState"] = "Succeeded"
+        ctx.save(res)
+
+    def render(self, ctx: Ctx, res: dict[str, Any]) -> dict[str, Any]:
+        out = public(res)
+        out["properties"].pop("protectedParameters", None)
+        if "instanceview" in (ctx.req.query.get("$expand") or "").lower():
+            out["properties"]["instanceView"] = dict(res.get("_view") or {})
+        return out
+
+
+def _tail(text: str | None) -> str:
+    return (text or "").encode("utf-8")[-OUTPUT_LIMIT_BYTES:].decode("utf-8", "ignore")
