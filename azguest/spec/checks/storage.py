@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from azguest.catalog import rules as R
-from azguest.catalog.disks import lookup_disk_sku, max_shares_limit, tier_for
+from azguest.catalog.disks import lookup_disk_sku, max_shares_limit, tier_for, tiers
 from azguest.catalog.sizes import lookup_size
 from azguest.spec.checks import Context, check
 from azguest.spec.checks.compute import disk_sku_unknown, unknown_size
@@ -180,24 +180,16 @@ def _shared_disk(
 
 
 def _tier_hint(sku: str, nodes: int) -> str:
-    from azguest.catalog.disks import lookup_disk_sku as _l
-    from azguest.catalog.disks import tiers
-
-    info = _l(sku)
+    """Which size would allow ``nodes`` shares, e.g. "sizeGB > 512, P30 or above"."""
+    info = lookup_disk_sku(sku)
     if info is None or info.tier_prefix not in ("P", "E"):
         return "fewer nodes"
-    for t in tiers(info.tier_prefix):
+    ladder = tiers(info.tier_prefix)
+    for i, t in enumerate(ladder):
         if t.max_shares >= nodes:
-            return f"sizeGB > {_prev_max(info.tier_prefix, t.tier)}, {t.tier} or above"
+            below = ladder[i - 1].max_size_gib if i else 0
+            return f"sizeGB > {below}, {t.tier} or above"
     return "fewer nodes"
-
-
-def _prev_max(prefix: str, tier: str) -> int:
-    from azguest.catalog.disks import tiers
-
-    ladder = tiers(prefix)
-    idx = [t.tier for t in ladder].index(tier)
-    return ladder[idx - 1].max_size_gib if idx else 0
 
 
 def _witness_disk(ctx: Context, disks: tuple[SharedDisk, ...]) -> Iterator[Finding]:
