@@ -1,5 +1,79 @@
-"""Placeholder: commands are registered here."""
+"""Emulator commands: ``emulator serve``, ``emulator stats``, ``emulator reset``. Thin: parse
+options and call ``azguest.emulator.admin`` (imported inside the commands)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from azguest.cli.exitcodes import ExitCode
+from azguest.cli.options import OutputOpt
+from azguest.cli.output import OutputFormat, emit_json
+
+emulator_app = typer.Typer(name="emulator", help="The local Azure Resource Manager emulator.",
+                           no_args_is_help=True)
+
+StateOpt = Annotated[
+    Path | None,
+    typer.Option("--state", help="State file (env AZGUEST_EMULATOR_STATE, default .azguest/emulator.db).",
+                 dir_okay=False),
+]
 
 
-def register(app) -> None:
-    del app
+@emulator_app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0 = any free port).")] = 0,
+    state: StateOpt = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="fast, bench, realistic or a profile file "
+                                 "(env AZGUEST_EMULATOR_PROFILE).")
+    ] = None,
+) -> int:
+    """Serve ARM over HTTP. Prints the endpoint URL as the first line, then serves until Ctrl-C."""
+    from azguest.emulator.admin import run_server, state_path
+
+    def announce(url: str) -> None:
+        sys.stdout.write(url + "\n")
+        sys.stdout.flush()
+
+    run_server(host=host, port=port, state=state_path(state), profile=profile, announce=announce)
+    return ExitCode.OK
+
+
+@emulator_app.command("stats")
+def stats(state: StateOpt = None, output: OutputOpt = OutputFormat.human) -> int:
+    """Request-log counters of the emulator state: reads, writes, polls, faults, throttling."""
+    from azguest.emulator.admin import read_stats, state_path
+
+    data = read_stats(state_path(state))
+    if output == OutputFormat.json:
+        emit_json("emulator stats", ok=True, result=data)
+        return ExitCode.OK
+    out = sys.stdout
+    out.write(f"state: {data['state']} ({data['resources']} resources)\n")
+    out.write(f"requests: {data['total']}  " + "  ".join(f"{k}={v}" for k, v in data["by_kind"].items()) + "\n")
+    out.write(f"injected faults: {data['injected_faults']}  throttled: {data['throttled']}  "
+              f"retries: {data['retries']}\n")
+    for arm_type, counts in data["by_type"].items():
+        detail = "  ".join(f"{k}={v}" for k, v in counts.items() if k != "total")
+        out.write(f"  {arm_type}: {counts['total']}  ({detail})\n")
+    return ExitCode.OK
+
+
+@emulator_app.command("reset")
+def reset(state: StateOpt = None) -> int:
+    """Empty the emulator state (every resource, operation and counter)."""
+    from azguest.emulator.admin import reset_state, state_path
+
+    path = state_path(state)
+    reset_state(path)
+    sys.stdout.write(f"emulator state reset: {path}\n")
+    return ExitCode.OK
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(emulator_app, name="emulator")
