@@ -47,6 +47,7 @@ def run_server(*, host: str, port: int, state: Path | None, profile: str | None,
     engine = Engine(state_path=state, profile=prof)
     server = make_server(engine, host, port)
     announce(server.url)
+    _stop_on_sigterm()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -54,3 +55,17 @@ def run_server(*, host: str, port: int, state: Path | None, profile: str | None,
     finally:
         server.httpd.server_close()
         engine.flush()
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops the server like Ctrl-C (state is flushed either way)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def _raise(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _raise)
