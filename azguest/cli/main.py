@@ -75,11 +75,14 @@ def run(argv: list[str] | None = None) -> int:
     try:
         rv = command.main(args=argv, prog_name="azguest", standalone_mode=False)
         return int(rv) if isinstance(rv, int) else ExitCode.OK
-    except click_exc.Exit as e:
+    except typer.Exit as e:
         return e.exit_code
-    except click_exc.Abort:
+    except typer.Abort:
         sys.stderr.write("azguest: aborted\n")
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        sys.stderr.close()
+        return ExitCode.OK
     except click_exc.ClickException as e:
         e.show()
         return ExitCode.USAGE
