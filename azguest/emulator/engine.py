@@ -124,7 +124,8 @@ class Engine:
         if fault:
             entry.injected = True
             ra = self._profile.faults.retry_after_ms
-            h = {"Retry-After": str(max(1, -(-ra // 1000))), "retry-after-ms": str(ra)}
+            # azure-core reads Retry-After before retry-after-ms: only 429 carries the (>= 1 s) header.
+            h = {"Retry-After": str(max(1, -(-ra // 1000)))} if fault.status == 429 else {"retry-after-ms": str(ra)}
             return Reply(fault.status, {"error": {"code": fault.code, "message": "Injected fault."}}, h), {}
         throttled, extra = routes.throttle(ctx, route, self.buckets, self._profile.throttling)
         if throttled is not None:

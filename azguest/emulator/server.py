@@ -63,10 +63,20 @@ class EmulatorServer:
         self.shutdown()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return  # the client went away (e.g. process exit); nothing to report
+        super().handle_error(request, client_address)
+
+
 def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 0) -> EmulatorServer:
     handler = type("BoundHandler", (_Handler,), {"engine": engine})
-    httpd = ThreadingHTTPServer((host, port), handler)
-    httpd.daemon_threads = True
+    httpd = _Server((host, port), handler)
     return EmulatorServer(httpd)
 
 
