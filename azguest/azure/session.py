@@ -83,6 +83,7 @@ class AzureSession:
         self.target = target
         self.retry = retry
         self._engine = engine
+        self._owns_engine = target.emulator and transport is None and engine is None
         if target.emulator and transport is None:
             self._engine = engine or _open_engine(target)
             transport = _emulator_transport(self._engine)
@@ -199,6 +200,8 @@ class AzureSession:
             close = getattr(self._credential, "close", None)
             if close is not None:
                 close()
+            if self._owns_engine and self._engine is not None:
+                self._engine.flush()  # persist pending request-log counters (azguest emulator stats)
 
     def __enter__(self) -> AzureSession:
         return self

@@ -41,7 +41,11 @@ def test_faults__seeded_runs_are_reproducible():
     from azguest.emulator import load_profile
 
     def run() -> list[tuple[str, int]]:
-        engine = Engine(profile=load_profile("fast").replace(faults=Faults(seed=7, transient_rate=0.3)))
+        engine = Engine(
+            profile=load_profile("fast").replace(
+                faults=Faults(seed=7, transient_rate=0.3, transient_statuses=(500, 503))
+            )
+        )
         s = AzureSession.for_engine(engine, retry=PATIENT_RETRY)
         for i in range(5):
             s.resource.resource_groups.create_or_update(f"rg-{i}", {"location": LOCATION})

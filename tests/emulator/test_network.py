@@ -98,7 +98,7 @@ def test_nic__static_ip_in_use(lab: Lab):
 def test_nic__azure_reserved_addresses(lab: Lab, ip: str):
     with pytest.raises(HttpResponseError) as ei:
         lab.nic(lab.rg(), ip=ip)
-    assert code_of(ei) in ("PrivateIPAddressIsReserved", "PrivateIPAddressNotInSubnet", "InvalidParameter")
+    assert code_of(ei) in ("PrivateIPAddressInReservedRange", "PrivateIPAddressNotInSubnet")
 
 
 def test_nic__missing_subnet(lab: Lab):

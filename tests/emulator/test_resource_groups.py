@@ -112,5 +112,5 @@ def test_resources__list_by_tag(lab: Lab):
 def test_resources__get_by_id(lab: Lab):
     rg = lab.rg()
     disk = lab.disk(rg, size_gb=32)
-    got = lab.s.resource.resources.get_by_id(disk.id, "2025-01-02")
+    got = lab.s.resource.resources.get_by_id(disk.id, api_version="2025-01-02")
     assert got.name == disk.name and got.type == "Microsoft.Compute/disks"

@@ -217,10 +217,13 @@ OPERATIONS: list[tuple[str, Op]] = [
     (
         "resource.resources.begin_create_or_update_by_id",
         lambda w: w.lab.s.resource.resources.begin_create_or_update_by_id(
-            _schedule_id(w), SCHEDULE_API, _schedule_body(w)
+            _schedule_id(w), _schedule_body(w), api_version=SCHEDULE_API
         ).result(),
     ),  # fmt: skip
-    ("resource.resources.get_by_id", lambda w: w.lab.s.resource.resources.get_by_id(_schedule_id(w), SCHEDULE_API)),
+    (
+        "resource.resources.get_by_id",
+        lambda w: w.lab.s.resource.resources.get_by_id(_schedule_id(w), api_version=SCHEDULE_API),
+    ),
     (
         "resource.resources.list_by_resource_group",
         lambda w: list(w.lab.s.resource.resources.list_by_resource_group(w.rg)),
@@ -228,7 +231,7 @@ OPERATIONS: list[tuple[str, Op]] = [
     ("resource.resources.list", lambda w: list(w.lab.s.resource.resources.list(filter="tagName eq 'azguest-lab'"))),
     (
         "resource.resources.begin_delete_by_id",
-        lambda w: w.lab.s.resource.resources.begin_delete_by_id(_schedule_id(w), SCHEDULE_API).result(),
+        lambda w: w.lab.s.resource.resources.begin_delete_by_id(_schedule_id(w), api_version=SCHEDULE_API).result(),
     ),
     (
         "compute.virtual_machines.begin_power_off",

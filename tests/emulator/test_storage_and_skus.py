@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
+from azguest.emulator import Engine
 from tests.emulator.lab import LOCATION, NON_PREMIUM_SIZE, PREMIUM_SIZE, Lab, code_of
 
 SCHEDULE_API_VERSION = "2018-09-15"
@@ -30,7 +31,7 @@ def test_storage_account__create_get_keys(lab: Lab):
     assert acct.primary_endpoints.blob.startswith(f"https://{name}.blob.")
     got = lab.s.storage.storage_accounts.get_properties(rg, name)
     assert got.id == acct.id
-    keys = lab.s.storage.storage_accounts.list_keys(rg, name).keys
+    keys = lab.s.storage.storage_accounts.list_keys(rg, name).keys_property
     assert [k.key_name for k in keys] == ["key1", "key2"]
     assert all(k.value for k in keys) and keys[0].value != keys[1].value
     assert name in {a.name for a in lab.s.storage.storage_accounts.list_by_resource_group(rg)}
@@ -92,12 +93,16 @@ def test_resource_skus__disk_skus(lab: Lab):
     assert {"Premium_LRS", "StandardSSD_LRS", "Standard_LRS", "UltraSSD_LRS"} <= disk_names
 
 
-def test_resource_skus__restrictions_are_typed(lab: Lab):
-    restricted = [s for s in lab.s.compute.resource_skus.list() if s.restrictions]
-    assert restricted, "the catalog should carry at least one restricted SKU"
-    for sku in restricted:
-        for r in sku.restrictions:
-            assert r.type in ("Location", "Zone") and r.reason_code in ("NotAvailableForSubscription", "QuotaId")
+def test_resource_skus__restriction_is_listed_and_enforced(lab: Lab, engine: Engine):
+    engine.set_sku_restriction(LOCATION, PREMIUM_SIZE)
+    sku = _skus(lab)[("virtualMachines", PREMIUM_SIZE)]
+    assert [(r.type, r.reason_code) for r in sku.restrictions] == [("Location", "NotAvailableForSubscription")]
+    assert [v.lower() for v in sku.restrictions[0].values_property] == [LOCATION]
+    with pytest.raises(HttpResponseError) as ei:
+        lab.vm(lab.rg())
+    assert code_of(ei) == "SkuNotAvailable"
+    engine.set_sku_restriction(LOCATION, PREMIUM_SIZE, None)
+    assert not _skus(lab)[("virtualMachines", PREMIUM_SIZE)].restrictions
 
 
 def _schedule_body(vm_id: str) -> dict:
@@ -118,10 +123,10 @@ def test_devtestlab_schedule__via_generic_api(lab: Lab):
     vm = lab.vm(rg)
     sid = lab.rid(rg, "Microsoft.DevTestLab/schedules", f"shutdown-computevm-{vm.name}")
     res = lab.s.resource.resources
-    created = res.begin_create_or_update_by_id(sid, SCHEDULE_API_VERSION, _schedule_body(vm.id)).result()
+    created = res.begin_create_or_update_by_id(sid, _schedule_body(vm.id), api_version=SCHEDULE_API_VERSION).result()
     assert created.type == "Microsoft.DevTestLab/schedules"
     assert created.properties["dailyRecurrence"] == {"time": "1900"}
-    got = res.get_by_id(sid, SCHEDULE_API_VERSION)
+    got = res.get_by_id(sid, api_version=SCHEDULE_API_VERSION)
     assert got.properties["targetResourceId"].lower() == vm.id.lower()
-    res.begin_delete_by_id(sid, SCHEDULE_API_VERSION).result()
-    assert res.check_existence_by_id(sid, SCHEDULE_API_VERSION) is False
+    res.begin_delete_by_id(sid, api_version=SCHEDULE_API_VERSION).result()
+    assert res.check_existence_by_id(sid, api_version=SCHEDULE_API_VERSION) is False

@@ -138,7 +138,7 @@ def test_vm__shared_disk_needs_caching_none(lab: Lab):
     disk = lab.disk(rg, size_gb=1024, max_shares=2)
     with pytest.raises(HttpResponseError) as ei:
         lab.vm(rg, data_disks=[(disk.id, 0, "ReadOnly")])
-    assert code_of(ei) == "InvalidParameter"
+    assert code_of(ei) == "BadRequest"  # real ARM: "Shared disk ... supports only CachingType None"
 
 
 def test_vm__ultra_disk_not_in_availability_set(lab: Lab):
