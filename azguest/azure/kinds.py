@@ -100,7 +100,7 @@ def put(session: Any, kind: Kind, resource_group: str, name: str, arm_id: str, b
     """Create or update one resource and wait for it; returns the resource as wire JSON."""
     fn = getattr(_ops(session, kind), kind.put)
     if kind.generic_api_version:
-        result = fn(arm_id, kind.generic_api_version, body)
+        result = fn(arm_id, body, api_version=kind.generic_api_version)
     elif kind.key == "resourceGroup":
         result = fn(name, body)
     else:
@@ -112,7 +112,7 @@ def get(session: Any, kind: Kind, resource_group: str, name: str, arm_id: str) -
     """Read one resource as wire JSON (raises the SDK's ResourceNotFoundError when absent)."""
     fn = getattr(_ops(session, kind), kind.get)
     if kind.generic_api_version:
-        return _plain(fn(arm_id, kind.generic_api_version))
+        return _plain(fn(arm_id, api_version=kind.generic_api_version))
     if kind.key == "resourceGroup":
         return _plain(fn(name))
     return _plain(fn(resource_group, name))
@@ -122,7 +122,7 @@ def delete(session: Any, kind: Kind, resource_group: str, name: str, arm_id: str
     """Delete one resource and wait until it is gone."""
     fn = getattr(_ops(session, kind), kind.delete)
     if kind.generic_api_version:
-        result = fn(arm_id, kind.generic_api_version)
+        result = fn(arm_id, api_version=kind.generic_api_version)
     elif kind.key == "resourceGroup":
         result = fn(name)
     else:

@@ -50,10 +50,11 @@ def check_quota(session: Any, plan: Plan, creating: list[Desired]) -> list[Short
     return out
 
 
-def _restricted(sku: Any, location: str) -> bool:
-    for r in getattr(sku, "restrictions", None) or []:
-        if str(getattr(r, "type", "")).lower().endswith("location") and location.lower() in [
-                v.lower() for v in (r.values or [])]:
+def _restricted(sku: dict, location: str) -> bool:
+    """A Location restriction naming this region (wire JSON: SDK models shadow ``values``)."""
+    for r in sku.get("restrictions") or []:
+        if str(r.get("type", "")).lower() == "location" and location.lower() in [
+                v.lower() for v in r.get("values") or []]:
             return True
     return False
 
@@ -65,8 +66,8 @@ def check_skus(session: Any, plan: Plan, creating: list[Desired]) -> list[Shortf
         return []
     loc = plan.graph.location
     with arm_errors(target=f"resource SKUs in {loc}"):
-        skus = list(session.compute.resource_skus.list(filter=f"location eq '{loc}'"))
-    by_name = {(str(s.resource_type).lower(), str(s.name).lower()): s for s in skus}
+        skus = [s.as_dict() for s in session.compute.resource_skus.list(filter=f"location eq '{loc}'")]
+    by_name = {(str(s.get("resourceType")).lower(), str(s.get("name")).lower()): s for s in skus}
     out = []
     for kind, names in (("virtualmachines", sizes), ("disks", disk_skus)):
         for name in sorted(n for n in names if n):
@@ -76,7 +77,7 @@ def check_skus(session: Any, plan: Plan, creating: list[Desired]) -> list[Shortf
     premium_vms = _premium_vms(plan, creating)
     for d in creating:
         sku = by_name.get(("virtualmachines", d.size.lower())) if d.kind == "vm" else None
-        caps = {c.name: c.value for c in (getattr(sku, "capabilities", None) or [])}
+        caps = {c.get("name"): c.get("value") for c in (sku or {}).get("capabilities") or []}
         if sku is not None and d.key in premium_vms and caps.get("PremiumIO", "True") != "True":
             out.append(Shortfall("AZG-SKU", f"{d.size} cannot attach Premium disks ({d.name})"))
     return out

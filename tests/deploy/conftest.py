@@ -37,6 +37,10 @@ def do_deploy(session, lab, **kw):
     return deploy(session, lab, confirm=lambda p: True, password=lambda: PASSWORD, wait_poll_s=0.01, **kw)
 
 
+READ_ONLY_ACTIONS = ("/checknameavailability", "/listkeys")  # POSTs that change nothing
+
+
 def writes(engine) -> list:
-    return [e for e in engine.request_log if e.method in ("PUT", "PATCH", "DELETE", "POST")
-            and e.kind in ("write", "delete", "action") and not e.injected and not e.throttled]
+    """Requests that change Azure state (injected faults and throttled attempts excluded)."""
+    return [e for e in engine.request_log if e.kind in ("write", "delete", "action")
+            and not e.path.lower().endswith(READ_ONLY_ACTIONS) and not e.injected and not e.throttled]

@@ -59,6 +59,7 @@ def test_lab_lifecycle__deploy_plan_status_destroy_in_json(emulated, capsys):
 
 def test_gc__finds_only_expired_labs(emulated, capsys):
     assert run(["deploy", SPEC, "--yes"]) == 0
+    capsys.readouterr()
     assert run(["gc", "--dry-run", "-o", "json"]) == 0
     assert _json(capsys)["result"]["expired"] == {}
     session = AzureSession(resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(emulated)}))

@@ -47,8 +47,7 @@ def test_status__shows_which_vms_hold_each_shared_disk(session, engine, shared_l
 def test_plan__max_shares_change_on_attached_disk_is_refused_before_any_write(engine, shared_lab):
     session = AzureSession.for_engine(engine)
     do_deploy(session, shared_lab)
-    bigger = lab_from("shared-disk-3node.yaml", **{"sizeGB: 1024": "sizeGB: 1024\n          # same disk"})
-    assert make_plan(session, bigger).summary() == {"no-change": len(desired_graph(bigger, "s").resources)}
+    assert make_plan(session, shared_lab).summary() == {"no-change": len(desired_graph(shared_lab, "s").resources)}
     two_nodes = lab_from("shared-disk-3node.yaml", **{"count: 3": "count: 2"})
     plan = make_plan(session, two_nodes)
     replaced = plan.by_action("replace")
