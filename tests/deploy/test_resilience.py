@@ -74,15 +74,20 @@ def test_deploy__killed_at_any_point_then_rerun_converges(tmp_path, after):
         proc.send_signal(signal.SIGKILL)
     proc.wait(30)
     assert killed, "deploy finished before the kill point: the kill points are too late"
+    writes_before = _writes_in(state)
     target = resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})
     with AzureSession(target, engine=Engine(state_path=state, profile=Profile(
             latency=Latency(time_scale=0.01))), polling_interval=0.01) as session:
         from azguest.spec import load_lab
 
         lab = load_lab(SPEC)
+        session.engine.reset_log()
         record = do_deploy(session, lab)
         assert record.ok, [r.to_dict() for r in record.failed()]
         assert_exactly_desired(session, lab)
+        # Work done before the kill is not redone: across both runs, exactly one PUT per resource.
+        rerun_puts = sum(1 for e in session.engine.request_log if e.kind == "write" and not e.retry)
+        assert writes_before + rerun_puts == len(desired_graph(lab, session.subscription_id).resources)
         again = do_deploy(session, lab)
         assert again.note == "no changes"
 
