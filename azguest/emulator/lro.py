@@ -47,10 +47,17 @@ def _headers(ctx: Ctx, op: dict[str, Any]) -> dict[str, str]:
         h["Azure-AsyncOperation"] = url(ctx, op, "operations")
     else:
         h["Location"] = url(ctx, op, "operationResults")
-    ra = ctx.engine.profile.latency.poll_retry_after
-    if ra is not None:
-        h["Retry-After"] = str(ra)
+    latency = ctx.engine.profile.latency
+    if latency.poll_retry_after is not None:
+        h["Retry-After"] = str(latency.poll_retry_after)
+    elif latency.poll_hint and not op["completed"]:
+        h["retry-after-ms"] = str(max(1, int((op["done_at"] - ctx.now) * 1000)))
     return h
+
+
+def _hint(ctx: Ctx, op: dict[str, Any]) -> dict[str, str]:
+    """Only the poll-again hint of ``_headers`` (async polls carry no operation URL)."""
+    return {k: v for k, v in _headers(ctx, op).items() if k in ("Retry-After", "retry-after-ms")}
 
 
 def url(ctx: Ctx, op: dict[str, Any], kind: str) -> str:
@@ -92,7 +99,8 @@ def poll(ctx: Ctx, op_id: str) -> Reply:
     ctx.mark_dirty()
     running = not op["completed"] or op["polls"] <= ctx.engine.profile.latency.min_in_progress_polls
     if op["style"] == ASYNC:
-        return _poll_async(op, running)
+        reply = _poll_async(op, running)
+        return Reply(reply.status, reply.body, _hint(ctx, op)) if running else reply
     if running:
         return Reply(202, None, _headers(ctx, op))
     if op["fail"]:
