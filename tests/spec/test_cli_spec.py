@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from typer._click import exceptions as click_exc
 
 from azguest.cli.main import run
 from azguest.errors import UsageError
@@ -97,9 +96,6 @@ def test_init__refuses_invalid_combination__core(tmp_path):
     assert e.value.code == "AZG-INIT-INVALID"
 
 
-# azguest/cli/main.py catches typer._click.exceptions.Exit, which this typer does not have (it lives in
-# typer.exceptions), so run() turns any AzguestError into AttributeError. Reported; passes once fixed.
-@pytest.mark.xfail(not hasattr(click_exc, "Exit"), reason="cli/main.py: click_exc.Exit missing", strict=False)
 def test_init__refuses_invalid_combination_and_overwrite(capsys, tmp_path):
     out = tmp_path / "l.yaml"
     assert run(["init", "--storage", "s2d", "--nodes", "4", "lab1", "--out", str(out)]) == 64
