@@ -50,9 +50,6 @@ def test_restore_point__excluding_shared_disk_lists_disk_restore_points(lab: Lab
     assert vm.storage_profile.os_disk.managed_disk.id.lower() in sources
 
 
-@pytest.mark.xfail(
-    strict=True, reason="emulator gap: restorePointCollections GET ignores $expand=restorePoints (helper-1)"
-)
 def test_restore_point_collection__expand_restore_points(lab: Lab):
     rg = lab.rg()
     vm = lab.vm(rg)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azguest.emulator.context import Ctx
+from azguest.emulator.context import Ctx, public
 from azguest.emulator.errors import ArmError
 from azguest.emulator.handlers.base import Handler, base_resource, ref_id
 from azguest.emulator.registry import Op, Rule, register
@@ -19,7 +19,7 @@ class RestorePointCollections(Handler):
     arm_type = "Microsoft.Compute/restorePointCollections"
     operations = (
         Op("PUT", "", (201, 200)),
-        Op("GET", "", (200,)),
+        Op("GET", "", (200,), summary="$expand=restorePoints lists the restore points"),
         Op("DELETE", "", (202, 204), "Location"),
         Op("GET", "s", (200,), summary="list in group / subscription"),
     )
@@ -44,3 +44,10 @@ class RestorePointCollections(Handler):
         props["source"] = {"id": vm["id"], "location": vm["location"]}
         props.setdefault("restorePointCollectionId", ctx.new_id())
         return res
+
+    def render(self, ctx: Ctx, res: dict[str, Any]) -> dict[str, Any]:
+        out = public(res)
+        if "restorepoints" in (ctx.req.query.get("$expand") or "").lower():
+            rps = ctx.of_type(f"{self.arm_type}/restorePoints", parent=res["id"])
+            out.setdefault("properties", {})["restorePoints"] = [ctx.engine.render(ctx, r) for r in rps]
+        return out
