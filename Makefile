@@ -8,8 +8,11 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-install: $(BIN)/python
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	touch $@
 
 test: install
 	$(BIN)/python -m pytest -n 2 tests
@@ -25,7 +28,7 @@ bench: install
 
 demo: install
 	AZGUEST_EMULATOR=1 AZGUEST_EMULATOR_STATE=.azguest/demo.db AZGUEST_ADMIN_PASSWORD='Demo-Only-Pa55!' \
-	  AZGUEST_EMULATOR_PROFILE=fast $(BIN)/azguest deploy examples/s2d-2node.yaml --yes
+	  AZGUEST_EMULATOR_PROFILE=bench $(BIN)/azguest deploy examples/s2d-2node.yaml --yes
 	AZGUEST_EMULATOR=1 AZGUEST_EMULATOR_STATE=.azguest/demo.db $(BIN)/azguest status hv-s2d
 	AZGUEST_EMULATOR=1 AZGUEST_EMULATOR_STATE=.azguest/demo.db AZGUEST_EMULATOR_PROFILE=fast \
 	  $(BIN)/azguest destroy hv-s2d --yes
