@@ -133,3 +133,8 @@ class PartialError(AzguestError):
 class GuestError(AzguestError):
     kind = ErrorKind.GUEST
     default_code = "AZG-GUEST"
+
+
+class Interrupted(AzguestError):
+    kind = ErrorKind.INTERRUPTED
+    default_code = "AZG-INTERRUPTED"

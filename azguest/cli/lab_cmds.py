@@ -20,7 +20,7 @@ from azguest.cli.options import (
     session_for,
 )
 from azguest.cli.output import OutputFormat, emit_json
-from azguest.errors import PartialError, RefusedError
+from azguest.errors import Interrupted, PartialError, RefusedError
 
 SpecArg = Annotated[Path, typer.Argument(help="The lab spec (YAML).", exists=False)]
 LabArg = Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")]
@@ -47,6 +47,9 @@ def _finish(record: Any, output: OutputFormat, command: str) -> None:
         emit_json(command, ok=record.ok, result=record.to_dict())
     else:
         render.apply_record(record)
+    if record.note == "interrupted":
+        raise Interrupted(f"{command} interrupted: {record.summary()['skipped']} resources not started; "
+                          "work already running was let finish", hint=f"re-run `azguest {command}` to resume")
     if not record.ok:
         failed = record.failed()
         first = failed[0].error if failed else None

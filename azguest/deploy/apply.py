@@ -90,6 +90,7 @@ def apply_plan(session: Any, plan: Plan, *, password: str | None, max_workers: i
                wait_poll_s: float = WAIT_POLL_SECONDS) -> ApplyRecord:
     """Create/update everything the plan asks for, then delete what is no longer wanted."""
     started = time.monotonic()
+    stop_event = stop_event or threading.Event()
     applier = Applier(session, plan, password=password, wait_poll_s=wait_poll_s)
     desired = plan.graph.by_key()
     puts = [c for c in plan.changes if c.action != "delete"]
@@ -101,7 +102,7 @@ def apply_plan(session: Any, plan: Plan, *, password: str | None, max_workers: i
         outcomes.update(run_deletes(applier, deletes, max_workers, on_event, stop_event))
     results = tuple(_result(c, outcomes.get(c.key)) for c in plan.changes)
     return ApplyRecord(plan.graph.lab, plan.graph.resource_group, "deploy", results,
-                       time.monotonic() - started)
+                       time.monotonic() - started, note="interrupted" if stop_event.is_set() else "")
 
 
 def run_deletes(applier: Applier, deletes: list[Change], max_workers: int,

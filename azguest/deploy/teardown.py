@@ -68,18 +68,21 @@ def destroy(session: Any, td: Teardown, *, confirm: Callable[[Teardown], bool],
     if not confirm(td):
         raise RefusedError("destroy was not confirmed; nothing was deleted", code="AZG-NOT-CONFIRMED")
     started = time.monotonic()
+    stop_event = stop_event or threading.Event()
     results: list[ResourceResult] = []
     by_group: dict[str, list[Change]] = {}
     for c in td.deletes:
         by_group.setdefault(_group_of(c.arm_id), []).append(c)
     for group, changes in sorted(by_group.items()):
+        if stop_event.is_set():
+            break
         plan = Plan(Graph(td.lab, session.subscription_id, group, "", ()), tuple(changes), True)
         outcomes = run_deletes(Applier(session, plan, password=None), changes, max_workers, on_event, stop_event)
         results += [_res(c, outcomes[c.key]) for c in changes]
-    if all(r.state == "succeeded" for r in results):
+    if not stop_event.is_set() and all(r.state == "succeeded" for r in results):
         results += _delete_empty_groups(session, td, on_event)
     return ApplyRecord(td.lab, ",".join(sorted(by_group) or td.groups), "destroy", tuple(results),
-                       time.monotonic() - started)
+                       time.monotonic() - started, note="interrupted" if stop_event.is_set() else "")
 
 
 def _res(c: Change, o: Any) -> ResourceResult:

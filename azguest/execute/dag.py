@@ -81,7 +81,8 @@ def run_graph(
 ) -> dict[str, TaskOutcome]:
     """Run every task once its dependencies succeeded. Returns an outcome per task key.
 
-    ``stop_event`` (e.g. set on Ctrl-C) stops new work like a failure does.
+    ``stop_event`` stops new work like a failure does. Ctrl-C (KeyboardInterrupt in the calling thread)
+    sets it, starts nothing new and waits for running tasks; a second Ctrl-C while waiting re-raises.
     """
     by_key = {t.key: t for t in tasks}
     _check(by_key)
@@ -90,13 +91,21 @@ def run_graph(
     running: dict[Future, str] = {}
     with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="azguest") as pool:
         while pending or running:
-            if stop_event is not None and stop_event.is_set():
-                run.stop = True
-            if not run.stop:
-                _start_ready(run, pending, running, pool)
-            if not running:
-                break
-            done, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
+            try:
+                if stop_event is not None and stop_event.is_set():
+                    run.stop = True
+                if not run.stop:
+                    _start_ready(run, pending, running, pool)
+                if not running:
+                    break
+                done, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                if run.stop and stop_event is not None and stop_event.is_set():
+                    raise  # a second Ctrl-C while draining: give up waiting
+                run.stop = True  # the first Ctrl-C: start nothing new, let running work finish
+                if stop_event is not None:
+                    stop_event.set()
+                continue
             for fut in done:
                 _finish(run, running.pop(fut), fut)
     for key, task in pending.items():

@@ -92,6 +92,34 @@ def test_deploy__killed_at_any_point_then_rerun_converges(tmp_path, after):
         assert again.note == "no changes"
 
 
+@pytest.mark.slow
+def test_deploy__ctrl_c_lets_running_work_finish_exits_130_and_rerun_converges(tmp_path):
+    state = tmp_path / "emulator.db"
+    env = {**os.environ, "AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(state),
+           "AZGUEST_EMULATOR_PROFILE": str(_profile_file(tmp_path, 0.02)), "AZGUEST_ADMIN_PASSWORD": PASSWORD}
+    proc = subprocess.Popen([sys.executable, "-m", "azguest", "deploy", str(SPEC), "--yes"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and _writes_in(state) < 8 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "AZG-INTERRUPTED" in err and "Traceback" not in err
+    writes_before = _writes_in(state)
+    target = resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})
+    with AzureSession(target, engine=Engine(state_path=state, profile=Profile(
+            latency=Latency(time_scale=0.0))), polling_interval=0.01) as session:
+        from azguest.spec import load_lab
+
+        lab = load_lab(SPEC)
+        session.engine.reset_log()
+        assert do_deploy(session, lab).ok
+        assert_exactly_desired(session, lab)
+        rerun_puts = sum(1 for e in session.engine.request_log if e.kind == "write" and not e.retry)
+        assert writes_before + rerun_puts == len(desired_graph(lab, session.subscription_id).resources)
+
+
 def test_deploy__transient_faults_and_allocation_failure_then_rerun_converges(shared_lab):
     faults = Faults(seed=7, transient_rate=0.10, lro_failures=(
         LroFailure(type="Microsoft.Compute/virtualMachines", name="*sd02", code="AllocationFailed", times=1),))
