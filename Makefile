@@ -15,6 +15,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 test: install
+	$(BIN)/ruff check azguest tests bench
+	$(BIN)/python -m azguest.docs --check
 	$(BIN)/python -m pytest -n 2 tests
 
 lint: install

@@ -24,7 +24,6 @@ class Kind:
     delete_lro: bool
     list_in_group: str | None  # list-by-resource-group method; None = generic resources list
     delete_rank: int  # destroy order: lower ranks are deleted first
-    latency_op: str  # operation key in the emulator latency profile (for the critical path)
     immutable: tuple[tuple[str, str], ...] = ()  # (wire path, what to do instead) Azure refuses to change
     generic_api_version: str | None = None  # set for types driven through the generic resources API
     backup: bool = False  # a backup artefact: destroy keeps it unless --with-backups
@@ -47,36 +46,36 @@ KINDS: dict[str, Kind] = {
     k.key: k
     for k in (
         Kind("resourceGroup", "Microsoft.Resources/resourceGroups", "resource", "resource_groups",
-             "create_or_update", False, "begin_delete", True, None, 90, "resourceGroups.create"),
+             "create_or_update", False, "begin_delete", True, None, 90),
         Kind("schedule", "Microsoft.DevTestLab/schedules", "resource", "resources",
              "begin_create_or_update_by_id", True, "begin_delete_by_id", True, None, 10,
-             "schedules.create", generic_api_version="2018-09-15", get="get_by_id"),
+             generic_api_version="2018-09-15", get="get_by_id"),
         Kind("vm", "Microsoft.Compute/virtualMachines", "compute", "virtual_machines",
-             "begin_create_or_update", True, "begin_delete", True, "list", 20, "virtualMachines.create",
+             "begin_create_or_update", True, "begin_delete", True, "list", 20,
              _VM_IMMUTABLE),
         Kind("disk", "Microsoft.Compute/disks", "compute", "disks", "begin_create_or_update", True,
-             "begin_delete", True, "list_by_resource_group", 30, "disks.create", _DISK_IMMUTABLE),
+             "begin_delete", True, "list_by_resource_group", 30, _DISK_IMMUTABLE),
         Kind("snapshot", "Microsoft.Compute/snapshots", "compute", "snapshots", "begin_create_or_update", True,
-             "begin_delete", True, "list_by_resource_group", 30, "snapshots.create", backup=True),
+             "begin_delete", True, "list_by_resource_group", 30, backup=True),
         Kind("nic", "Microsoft.Network/networkInterfaces", "network", "network_interfaces",
-             "begin_create_or_update", True, "begin_delete", True, "list", 40, "networkInterfaces.create"),
+             "begin_create_or_update", True, "begin_delete", True, "list", 40),
         Kind("availabilitySet", "Microsoft.Compute/availabilitySets", "compute", "availability_sets",
-             "create_or_update", False, "delete", False, "list", 50, "availabilitySets.create",
+             "create_or_update", False, "delete", False, "list", 50,
              (("properties.platformFaultDomainCount", "fault domains are fixed: destroy the set and re-run"),)),
         Kind("storageAccount", "Microsoft.Storage/storageAccounts", "storage", "storage_accounts",
-             "begin_create", True, "delete", False, "list_by_resource_group", 50, "storageAccounts.create",
+             "begin_create", True, "delete", False, "list_by_resource_group", 50,
              get="get_properties"),
         Kind("publicIp", "Microsoft.Network/publicIPAddresses", "network", "public_ip_addresses",
-             "begin_create_or_update", True, "begin_delete", True, "list", 45, "publicIPAddresses.create"),
+             "begin_create_or_update", True, "begin_delete", True, "list", 45),
         Kind("vnet", "Microsoft.Network/virtualNetworks", "network", "virtual_networks",
-             "begin_create_or_update", True, "begin_delete", True, "list", 60, "virtualNetworks.create",
+             "begin_create_or_update", True, "begin_delete", True, "list", 60,
              (("properties.addressSpace.addressPrefixes", "the address space of a VNet in use can't shrink: "
                "destroy the lab and re-run"),)),
         Kind("nsg", "Microsoft.Network/networkSecurityGroups", "network", "network_security_groups",
-             "begin_create_or_update", True, "begin_delete", True, "list", 70, "networkSecurityGroups.create"),
+             "begin_create_or_update", True, "begin_delete", True, "list", 70),
         Kind("restorePointCollection", "Microsoft.Compute/restorePointCollections", "compute",
              "restore_point_collections", "create_or_update", False, "begin_delete", True, "list", 15,
-             "restorePointCollections.create", backup=True),
+             backup=True),
     )
 }
 KIND_BY_TYPE: dict[str, Kind] = {k.arm_type.lower(): k for k in KINDS.values()}

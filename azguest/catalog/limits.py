@@ -33,5 +33,5 @@ COMPUTE_VM_BUCKETS: dict[str, Bucket] = {
     "UpdateVM": Bucket("vm", "update/start/restart/powerOff/runCommand", 12, 4 / 60, _CRP),
     "DeleteVM": Bucket("vm", "delete/deallocate", 12, 4 / 60, _CRP),
     "LowCostGet": Bucket("vm", "get/instanceView", 36, 12 / 60, _CRP),
-    "AsyncOpStatus": Bucket("vm", "polling", 45, 15 / 60, _CRP),
+    "AsyncOperationStatus": Bucket("vm", "polling", 45, 15 / 60, _CRP),
 }

@@ -15,7 +15,7 @@ from typing import Any
 SCHEMA = "azguest/v1"
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     human = "human"
     json = "json"
 

@@ -69,18 +69,17 @@ class Latency:
 
 
 def _arm_buckets() -> dict[str, Bucket]:
-    return {"read": Bucket(250, 25), "write": Bucket(200, 10), "delete": Bucket(200, 10)}
+    """ARM's per-subscription buckets, read from the catalogue (azure-facts.md §5.1)."""
+    from azguest.catalog.limits import ARM_BUCKETS
+
+    return {op.rstrip("s"): Bucket(b.burst, b.refill_per_s) for op, b in ARM_BUCKETS.items()}
 
 
 def _vm_buckets() -> dict[str, Bucket]:
-    per_min = 60.0
-    return {
-        "PutVM": Bucket(12, 4 / per_min),
-        "UpdateVM": Bucket(12, 4 / per_min),
-        "DeleteVM": Bucket(12, 4 / per_min),
-        "LowCostGet": Bucket(36, 12 / per_min),
-        "AsyncOperationStatus": Bucket(45, 15 / per_min),
-    }
+    """Microsoft.Compute's per-VM policies, read from the catalogue (azure-facts.md §5.2)."""
+    from azguest.catalog.limits import COMPUTE_VM_BUCKETS
+
+    return {name: Bucket(b.burst, b.refill_per_s) for name, b in COMPUTE_VM_BUCKETS.items()}
 
 
 @dataclass(frozen=True)
