@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from azguest.azure import AzureSession
+from azguest.azure import EMULATOR_SUBSCRIPTION_ID, AzureSession
 from azguest.azure.kinds import KINDS
 from azguest.deploy.lab import deploy
 from azguest.emulator import Engine
@@ -77,7 +77,7 @@ def _writes(engine: Engine) -> Counter:
 def calls(spec: str, bigger_nodes: int = 3) -> dict[str, Any]:
     lab = load_lab(ROOT / "examples" / spec)
     _, engine, _ = run_deploy(lab, workers=16, scale=0.0)
-    graph = desired_graph(lab, engine_sub(engine))
+    graph = desired_graph(lab, EMULATOR_SUBSCRIPTION_ID)
     puts = _writes(engine)
     first = engine.stats()
     engine.reset_log()
@@ -97,9 +97,3 @@ def calls(spec: str, bigger_nodes: int = 3) -> dict[str, Any]:
         f"rerun_reads_with_{bigger_nodes}_nodes": big_engine.stats()["by_kind"]["read"],
         "resource_kinds": len(KINDS),
     }
-
-
-def engine_sub(engine: Engine) -> str:
-    from azguest.azure import EMULATOR_SUBSCRIPTION_ID
-
-    return EMULATOR_SUBSCRIPTION_ID

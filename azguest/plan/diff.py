@@ -79,6 +79,7 @@ def differences(desired: Any, live: Any, path: str = "") -> list[str]:
 
 
 def _same(a: Any, b: Any) -> bool:
+    """ARM echoes ids, locations and SKU names in its own case: strings compare case-insensitively."""
     if isinstance(a, str) and isinstance(b, str):
-        return a.lower() == b.lower() if a.startswith("/subscriptions/") or a.lower() == b.lower() else False
+        return a.lower() == b.lower()
     return a == b

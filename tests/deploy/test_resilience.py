@@ -173,3 +173,17 @@ def test_destroy__never_deletes_a_resource_without_the_lab_tag(s2d_lab, foreign)
                  for r in session.resource.resources.list_by_resource_group(g)}
     assert set(ids) <= remaining
     assert not [r for r in remaining if "/hv-s2d-" in r]
+
+
+def test_destroy__partial_failure_then_rerun_finishes_the_job(s2d_lab):
+    faults = Faults(lro_failures=(LroFailure(type="Microsoft.Network/networkInterfaces", name="*hv01-nic-cluster",
+                                             operation="delete", code="InternalServerError", times=1),))
+    engine = Engine(profile=Profile(latency=Latency(time_scale=0.0), faults=faults))
+    session = AzureSession.for_engine(engine, polling_interval=0.0)
+    assert do_deploy(session, s2d_lab).ok
+    first = destroy(session, plan_teardown(session, s2d_lab.name), confirm=lambda t: True)
+    failed = first.failed()
+    assert [f.name for f in failed] == ["hv-s2d-hv01-nic-cluster"] and failed[0].error["code"] == "InternalServerError"
+    assert session.resource.resource_groups.check_existence(s2d_lab.resource_group_name)  # not deleted half-way
+    second = destroy(session, plan_teardown(session, s2d_lab.name), confirm=lambda t: True)
+    assert second.ok and not session.resource.resource_groups.check_existence(s2d_lab.resource_group_name)
