@@ -29,9 +29,9 @@ POLL_S = 0.005
 
 
 def _profile(scale: float) -> Profile:
-    """Azure's latencies scaled, Azure's throttling in real time, and a poll-again hint on LRO responses
-    (retry-after-ms = time left), so polling granularity does not hide the executor's own overhead."""
-    return Profile(name="bench", latency=Latency(time_scale=scale, poll_hint=True), throttling=Throttling(enabled=True))
+    """Azure's latencies scaled, Azure's throttling in real time; LRO responses carry the emulator's
+    poll-again hint (retry-after-ms = time left, capped like ARM's Retry-After), as every profile does."""
+    return Profile(name="bench", latency=Latency(time_scale=scale), throttling=Throttling(enabled=True))
 
 
 def _session(engine: Engine) -> AzureSession:

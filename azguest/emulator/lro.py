@@ -51,7 +51,8 @@ def _headers(ctx: Ctx, op: dict[str, Any]) -> dict[str, str]:
     if latency.poll_retry_after is not None:
         h["Retry-After"] = str(latency.poll_retry_after)
     elif latency.poll_hint and not op["completed"]:
-        h["retry-after-ms"] = str(max(1, int((op["done_at"] - ctx.now) * 1000)))
+        left = min(op["done_at"] - ctx.now, latency.poll_hint_cap_s * latency.time_scale)
+        h["retry-after-ms"] = str(max(1, int(left * 1000)))
     return h
 
 

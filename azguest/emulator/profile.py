@@ -59,7 +59,8 @@ class Latency:
     durations: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DURATIONS))
     min_in_progress_polls: int = 1  # polls that answer InProgress even when the time has passed
     poll_retry_after: int | None = None  # Retry-After (s) on LRO responses; None = not sent
-    poll_hint: bool = False  # send retry-after-ms = the time left, so clients poll when the work is done
+    poll_hint: bool = True  # send retry-after-ms = time left, capped at poll_hint_cap_s scaled (ARM RPs hint too)
+    poll_hint_cap_s: float = 10.0  # Azure seconds: the longest poll-again hint, like ARM's Retry-After values
 
     def seconds(self, arm_type: str, operation: str) -> float:
         last = arm_type.rsplit("/", 1)[-1].lower()
@@ -135,7 +136,7 @@ def builtin(name: str) -> Profile:
     scale = {"fast": 0.0, "bench": 0.01, "realistic": 1.0}.get(name)
     if scale is None:
         raise ConfigError(f"unknown emulator profile {name!r}", hint="use fast, bench, realistic or a file path")
-    return Profile(name=name, latency=Latency(time_scale=scale, poll_hint=name == "bench"))
+    return Profile(name=name, latency=Latency(time_scale=scale))
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
@@ -168,6 +169,7 @@ def _from_dict(data: dict[str, Any], name: str) -> Profile:
         min_in_progress_polls=int(lat.get("min_in_progress_polls", base.latency.min_in_progress_polls)),
         poll_retry_after=lat.get("poll_retry_after", base.latency.poll_retry_after),
         poll_hint=bool(lat.get("poll_hint", base.latency.poll_hint)),
+        poll_hint_cap_s=float(lat.get("poll_hint_cap_s", base.latency.poll_hint_cap_s)),
     )
     thr = data.get("throttling") or {}
     arm = dict(base.throttling.arm)
