@@ -91,3 +91,13 @@ def test_destroy__removes_the_lab_and_its_group_but_keeps_backups_unless_asked(s
     assert left == ["snap1"]  # the backup survives, so the group stays
     record = destroy(session, plan_teardown(session, s2d_lab.name, with_backups=True), confirm=lambda t: True)
     assert record.ok and not session.resource.resource_groups.check_existence(rg)
+
+
+def test_deploy__stays_inside_arm_and_compute_throttling_budgets(shared_lab):
+    from azguest.emulator import Engine
+    from azguest.emulator.profile import Latency, Profile, Throttling
+
+    engine = Engine(profile=Profile(latency=Latency(time_scale=0.01), throttling=Throttling(enabled=True)))
+    record = do_deploy(AzureSession.for_engine(engine), shared_lab, max_workers=16)
+    stats = engine.stats()
+    assert record.ok and stats["throttled"] == 0 and stats["by_kind"]["write"] == len(record.results)
