@@ -48,6 +48,7 @@ class AzguestError(Exception):
         self.code = code or self.default_code
         self.hint = hint
         self.details = details or {}
+        self.result: Any = None  # what the command did before failing; rendered with the error in JSON
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "kind": self.kind.value, "message": self.message}

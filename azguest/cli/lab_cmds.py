@@ -43,20 +43,30 @@ def confirm(yes: bool, question: str) -> bool:
 
 
 def _finish(record: Any, output: OutputFormat, command: str) -> None:
+    """Render the record; a failed or interrupted run becomes one error (with the record in JSON)."""
+    error = _record_error(record, command)
+    if error is not None:
+        error.result = record.to_dict()
+        if output is not OutputFormat.json:
+            render.apply_record(record)
+        raise error
     if output is OutputFormat.json:
-        emit_json(command, ok=record.ok, result=record.to_dict())
+        emit_json(command, ok=True, result=record.to_dict())
     else:
         render.apply_record(record)
+
+
+def _record_error(record: Any, command: str) -> Interrupted | PartialError | None:
     if record.note == "interrupted":
-        raise Interrupted(f"{command} interrupted: {record.summary()['skipped']} resources not started; "
-                          "work already running was let finish", hint=f"re-run `azguest {command}` to resume")
-    if not record.ok:
-        failed = record.failed()
-        first = failed[0].error if failed else None
-        code = (first or {}).get("code") or "AZG-PARTIAL"
-        raise PartialError(f"{command} stopped: {len(failed)} failed, {record.summary()['skipped']} not started"
-                           f" ({failed[0].key if failed else 'interrupted'}: {code})", code=code,
-                           hint=f"fix the cause and re-run `azguest {command}`: it resumes where it stopped")
+        return Interrupted(f"{command} interrupted: {record.summary()['skipped']} resources not started; "
+                           "work already running was let finish", hint=f"re-run `azguest {command}` to resume")
+    if record.ok:
+        return None
+    failed = record.failed()
+    code = ((failed[0].error if failed else None) or {}).get("code") or "AZG-PARTIAL"
+    return PartialError(f"{command} stopped: {len(failed)} failed, {record.summary()['skipped']} not started"
+                        f" ({failed[0].key if failed else 'stopped'}: {code})", code=code,
+                        hint=f"fix the cause and re-run `azguest {command}`: it resumes where it stopped")
 
 
 def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
@@ -163,13 +173,14 @@ def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="List expired
                 td = plan_teardown(session, lab, with_backups=with_backups)
                 records.append(destroy(session, td, confirm=lambda _t: True))
     result = {"expired": expired, "dryRun": dry_run, "destroyed": [r.to_dict() for r in records]}
-    ok = all(r.ok for r in records)
+    if not all(r.ok for r in records):
+        error = PartialError("gc could not destroy every expired lab", hint="re-run `azguest gc`")
+        error.result = result
+        raise error
     if output is OutputFormat.json:
-        emit_json("gc", ok=ok, result=result)
+        emit_json("gc", ok=True, result=result)
     else:
         render.gc(expired, records, dry_run)
-    if not ok:
-        raise PartialError("gc could not destroy every expired lab", hint="re-run `azguest gc`")
 
 
 def register(app: typer.Typer) -> None:

@@ -80,3 +80,16 @@ def test_invalid_spec__deploy_exits_2_before_any_azure_call(emulated, tmp_path, 
     bad.write_text((EXAMPLES / "s2d-2node.yaml").read_text().replace("count: 2", "count: 4"))
     assert run(["deploy", str(bad), "--yes"]) == ExitCode.SPEC_INVALID
     assert not emulated.exists() or Engine(state_path=emulated).stats()["total"] == 0
+
+
+def test_deploy__failure_in_json_is_one_document_with_the_record_and_the_arm_code(emulated, tmp_path, capsys,
+                                                                                   monkeypatch):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"base": "fast", "faults": {"lro_failures": [
+        {"type": "Microsoft.Compute/virtualMachines", "name": "*hv02", "code": "AllocationFailed"}]}}))
+    monkeypatch.setenv("AZGUEST_EMULATOR_PROFILE", str(profile))
+    assert run(["deploy", SPEC, "--yes", "-o", "json"]) == ExitCode.PARTIAL
+    doc = json.loads(capsys.readouterr().out)  # exactly one JSON document
+    assert doc["ok"] is False and doc["error"]["code"] == "AllocationFailed" and doc["error"]["kind"] == "partial"
+    failed = [r for r in doc["result"]["resources"] if r["state"] == "failed"]
+    assert [r["name"] for r in failed] == ["hv-s2d-hv02"] and failed[0]["error"]["code"] == "AllocationFailed"
