@@ -40,6 +40,9 @@ _DISK_IMMUTABLE = (
     ("properties.maxShares", "maxShares changes only while the disk is detached: deallocate the nodes, "
      "detach the disk (or destroy the lab) and re-run"),
     ("properties.creationData.createOption", "a disk's creation source is fixed: destroy it and re-run"),
+    ("properties.diskSizeGB", "an attached disk is not resized in place: for S2D add disks of the same size; "
+     "for shared disks deallocate every node first (Azure requires it)"),
+    ("sku.name", "an attached disk's SKU changes only while detached or its VM is deallocated"),
 )
 
 KINDS: dict[str, Kind] = {

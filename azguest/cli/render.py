@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-_SYMBOL = {"create": "+", "update": "~", "replace": "!", "delete": "-", "wait": "…", "no-change": "="}
+_SYMBOL = {"create": "+", "update": "~", "replace": "!", "delete": "-", "wait": "…", "retry": "↻",
+           "no-change": "="}
 
 
 def _console(stream: TextIO | None = None):

@@ -38,6 +38,14 @@ def _with_secret(body: Any, secret: str | None) -> Any:
     return body
 
 
+def _without_secret(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: _without_secret(v) for k, v in body.items() if v != SECRET_PLACEHOLDER}
+    if isinstance(body, list):
+        return [_without_secret(v) for v in body]
+    return body
+
+
 class Applier:
     def __init__(self, session: Any, plan: Plan, *, password: str | None, budgets: Budgets | None = None,
                  wait_poll_s: float = WAIT_POLL_SECONDS):
@@ -48,9 +56,11 @@ class Applier:
         self.budgets = budgets or Budgets()
         self.wait_poll_s = wait_poll_s
 
-    def put(self, d: Desired) -> dict:
+    def put(self, d: Desired, *, with_secret: bool = True) -> dict:
+        """PUT the desired body. The admin password goes only into creates: an update of an existing VM
+        omits it (ARM keeps it and never returns it), so it is sent as rarely as possible."""
         kind = K.KINDS[d.kind]
-        body = _with_secret(copy.deepcopy(d.body), self.password)
+        body = _with_secret(copy.deepcopy(d.body), self.password) if with_secret else _without_secret(d.body)
         self.budgets.writes.acquire()
         with arm_errors(target=d.arm_id):
             return K.put(self.session, kind, self.rg, d.name, d.arm_id, body)
@@ -76,8 +86,10 @@ class Applier:
     def task_for(self, c: Change, d: Desired | None) -> Callable[[], Any]:
         if c.action == "no-change":
             return lambda: None
-        if c.action in ("create", "update"):
+        if c.action in ("create", "retry"):
             return lambda: self.put(d)
+        if c.action == "update":
+            return lambda: self.put(d, with_secret=False)
         if c.action == "wait":
             return lambda: self.wait_then_put(d)
         if c.action == "delete":

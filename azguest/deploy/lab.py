@@ -14,8 +14,8 @@ from azguest.errors import ConflictError, RefusedError
 from azguest.execute.dag import Event
 from azguest.plan.desired import desired_graph
 from azguest.plan.diff import diff
-from azguest.plan.live import read_live
-from azguest.plan.model import TAG_EXPIRES, TAG_LAB, Plan
+from azguest.plan.live import complete_bodies, read_live
+from azguest.plan.model import SECRET_ACTIONS, TAG_EXPIRES, TAG_LAB, Plan
 
 
 def make_plan(session: Any, lab: Any, *, now: datetime | None = None) -> Plan:
@@ -24,7 +24,10 @@ def make_plan(session: Any, lab: Any, *, now: datetime | None = None) -> Plan:
     exists, live = read_live(session, probe)
     expires = _expiry(lab, live.values(), now or datetime.now(UTC))
     graph = desired_graph(lab, session.subscription_id, expires_at=expires)
-    return diff(graph, live, group_exists=exists)
+    plan = diff(graph, live, group_exists=exists)
+    if complete_bodies(session, plan, live):  # kinds listed without properties: diff their full bodies
+        plan = diff(graph, live, group_exists=exists)
+    return plan
 
 
 def _expiry(lab: Any, live: Any, now: datetime) -> str | None:
@@ -60,7 +63,7 @@ def deploy(session: Any, lab: Any, *, confirm: Callable[[Plan], bool], password:
     raise_if_short(preflight(session, plan))
     if not confirm(plan):
         raise RefusedError("deploy was not confirmed; nothing was written", code="AZG-NOT-CONFIRMED")
-    needs_secret = any(c.kind == "vm" and c.action in ("create", "update", "wait") for c in plan.changes)
+    needs_secret = any(c.kind == "vm" and c.action in SECRET_ACTIONS for c in plan.changes)
     secret = password() if needs_secret else None
     kwargs = {} if wait_poll_s is None else {"wait_poll_s": wait_poll_s}
     return apply_plan(session, plan, password=secret, max_workers=max_workers, on_event=on_event,

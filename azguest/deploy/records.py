@@ -45,7 +45,7 @@ class ApplyRecord:
 
     def summary(self) -> dict[str, int]:
         return {
-            "created": self.count("create"), "updated": self.count("update") + self.count("wait"),
+            "created": self.count("create"), "updated": self.count("update") + self.count("wait") + self.count("retry"),
             "unchanged": self.count("no-change"), "deleted": self.count("delete"),
             "failed": len(self.failed()), "skipped": sum(1 for r in self.results if r.state == "skipped"),
         }

@@ -45,7 +45,7 @@ def _change_for(graph: Graph, d: Desired, cur: Live | None) -> Change | None:
     if state in IN_FLIGHT_STATES:
         return change("wait")
     if state == "failed":
-        return change("update", ("provisioningState: Failed -> Succeeded",))
+        return change("retry", ("provisioningState: Failed",))
     if cur.tags.get(TAG_SPEC) == d.body["tags"][TAG_SPEC]:
         return change("no-change")
     diffs = tuple(differences(d.body, cur.body))

@@ -10,7 +10,7 @@ from typing import Any
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
 from azguest.errors import AzureError
-from azguest.plan.model import Graph, Live
+from azguest.plan.model import Graph, Live, Plan
 
 _NOT_FOUND = frozenset({"ResourceGroupNotFound", "ResourceNotFound", "NotFound"})
 
@@ -41,3 +41,14 @@ def read_live(session: Any, graph: Graph) -> tuple[bool, dict[str, Live]]:
             arm_id = str(body.get("id", ""))
             out[arm_id.lower()] = Live(arm_id, kind.key, str(body.get("name", "")), body)
     return True, out
+
+
+def complete_bodies(session: Any, plan: Plan, live: dict[str, Live]) -> bool:
+    """ARM's generic list returns no properties: read the full body of such resources, but only of the ones
+    whose hash says they changed (one GET each), so the plan shows real differences. Updates ``live``."""
+    todo = [c for c in plan.changes if c.action in ("update", "replace") and K.KINDS[c.kind].list_in_group is None]
+    for c in todo:
+        with arm_errors(target=c.arm_id):
+            body = K.get(session, K.KINDS[c.kind], plan.graph.resource_group, c.name, c.arm_id)
+        live[c.arm_id.lower()] = Live(c.arm_id, c.kind, c.name, body)
+    return bool(todo)

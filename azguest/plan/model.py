@@ -59,7 +59,10 @@ class Live:
         return str((self.body.get("properties") or {}).get("provisioningState") or "Succeeded")
 
 
-ACTIONS = ("create", "update", "no-change", "wait", "replace", "delete")
+# create: absent; update: changed in place; retry: an earlier PUT ended Failed, PUT it again in full;
+# wait: another run left it in flight; replace: Azure refuses the change in place; delete: no longer wanted.
+ACTIONS = ("create", "update", "retry", "no-change", "wait", "replace", "delete")
+SECRET_ACTIONS = frozenset({"create", "retry", "wait"})  # VM PUTs that carry the admin password
 
 
 @dataclass(frozen=True)

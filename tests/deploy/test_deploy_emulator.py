@@ -101,3 +101,31 @@ def test_deploy__stays_inside_arm_and_compute_throttling_budgets(shared_lab):
     record = do_deploy(AzureSession.for_engine(engine), shared_lab, max_workers=16)
     stats = engine.stats()
     assert record.ok and stats["throttled"] == 0 and stats["by_kind"]["write"] == len(record.results)
+
+
+def test_deploy__tag_change_updates_in_place_without_asking_for_the_password(engine):
+    from azguest.deploy.lab import deploy
+
+    session = AzureSession.for_engine(engine)
+    do_deploy(session, lab_from("s2d-2node.yaml"))
+    retagged = lab_from("s2d-2node.yaml", **{"course: hyperv-101": "course: hyperv-102"})
+    plan = make_plan(session, retagged)
+    assert plan.summary() == {"update": len(plan.changes)}, [c.key for c in plan.changes if c.action != "update"]
+    assert {d for c in plan.changes for d in c.differences} == {"tags.course: 'hyperv-101' -> 'hyperv-102'"}
+
+    def no_password() -> str:
+        raise AssertionError("an update must not need the admin password")
+
+    record = deploy(session, retagged, confirm=lambda p: True, password=no_password)
+    assert record.ok and record.summary()["updated"] == len(plan.changes)
+    vm = session.compute.virtual_machines.get(retagged.resource_group_name, "hv-s2d-hv01")
+    assert vm.tags["course"] == "hyperv-102" and vm.properties.os_profile.computer_name == "hv01"
+    assert make_plan(session, retagged).summary() == {"no-change": len(plan.changes)}
+
+
+def test_plan__resizing_an_attached_disk_is_refused_with_the_s2d_advice(engine):
+    session = AzureSession.for_engine(engine)
+    do_deploy(session, lab_from("s2d-2node.yaml"))
+    plan = make_plan(session, lab_from("s2d-2node.yaml", **{"sizeGB: 256": "sizeGB: 512"}))
+    replaced = plan.by_action("replace")
+    assert len(replaced) == 4 and all("add disks of the same size" in c.hint for c in replaced)

@@ -53,7 +53,7 @@ def test_diff__in_flight_is_waited_for_and_failed_is_retried():
             body["properties"]["provisioningState"] = "Failed"
 
     actions = {c.name: c.action for c in diff(g, _live_from(g, mutate), group_exists=True).changes}
-    assert actions["hv-shared-sd01"] == "wait" and actions["hv-shared-sd02"] == "update"
+    assert actions["hv-shared-sd01"] == "wait" and actions["hv-shared-sd02"] == "retry"
 
 
 def test_diff__max_shares_change_on_existing_disk_is_a_replace_with_a_hint():
