@@ -126,7 +126,7 @@ def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: Em
         st = lab_status(session, lab)
         if spec is not None:
             plan = make_plan(session, _load(spec))
-            st = replace(st, drift=tuple(c.to_dict() for c in plan.changes if c.action != "no-change"))
+            st = replace(st, drift=tuple(c.to_dict() for c in plan.changes if c.action != "no-change" or c.drift))
     if output is OutputFormat.json:
         emit_json("status", ok=True, result=st.to_dict())
     else:

@@ -26,6 +26,10 @@ def plan(p: Any, stream: TextIO | None = None) -> None:
             c.print(f"      {line}", markup=False)
         if ch.hint:
             c.print(f"      [yellow]{ch.hint}[/]")
+    for ch in p.drifted():
+        c.print(f"  drift    {ch.kind:<16} {ch.name} (changed outside azguest; deploy leaves it)")
+        for line in ch.drift[:8]:
+            c.print(f"      {line}", markup=False)
 
 
 def apply_record(r: Any, stream: TextIO | None = None) -> None:
@@ -67,6 +71,8 @@ def status(st: Any) -> None:
             f"{cost['diskGiB']} GiB of disks; backups: {len(st.backups)}")
     for d in st.drift:
         c.print(f"drift: {d['action']} {d['kind']} {d['name']}")
+        for line in (d.get("drift") or d.get("differences") or [])[:8]:
+            c.print(f"      {line}", markup=False)
 
 
 def gc(expired: dict, records: list, dry_run: bool) -> None:

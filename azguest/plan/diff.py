@@ -47,7 +47,10 @@ def _change_for(graph: Graph, d: Desired, cur: Live | None) -> Change | None:
     if state == "failed":
         return change("retry", ("provisioningState: Failed",))
     if cur.tags.get(TAG_SPEC) == d.body["tags"][TAG_SPEC]:
-        return change("no-change")
+        # Same desired body as last applied. Properties that differ now were changed outside azguest:
+        # reported as drift, not rewritten (ARM's own normalisation must never cause writes on a re-run).
+        drift = tuple(differences(d.body, cur.body)) if "properties" in cur.body else ()
+        return Change(d.key, d.kind, d.name, d.arm_id, "no-change", drift=drift)
     diffs = tuple(differences(d.body, cur.body))
     for path, hint in KINDS[d.kind].immutable:
         if any(line.startswith(path + ":") for line in diffs):

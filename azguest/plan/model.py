@@ -74,6 +74,7 @@ class Change:
     action: str  # one of ACTIONS
     differences: tuple[str, ...] = ()  # "path: live -> desired" lines
     hint: str = ""  # for replace: what to do instead (Azure refuses the change in place)
+    drift: tuple[str, ...] = ()  # no-change by hash, yet live properties differ (changed outside azguest)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"key": self.key, "kind": self.kind, "name": self.name, "id": self.arm_id,
@@ -82,6 +83,8 @@ class Change:
             out["differences"] = list(self.differences)
         if self.hint:
             out["hint"] = self.hint
+        if self.drift:
+            out["drift"] = list(self.drift)
         return out
 
 
@@ -101,6 +104,10 @@ class Plan:
 
     def summary(self) -> dict[str, int]:
         return {a: len(self.by_action(a)) for a in ACTIONS if self.by_action(a)}
+
+    def drifted(self) -> list[Change]:
+        """Resources changed outside azguest (shown by plan and status; deploy acts on hashes only)."""
+        return [c for c in self.changes if c.drift]
 
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.graph.lab, "resourceGroup": self.graph.resource_group,

@@ -129,3 +129,20 @@ def test_plan__resizing_an_attached_disk_is_refused_with_the_s2d_advice(engine):
     plan = make_plan(session, lab_from("s2d-2node.yaml", **{"sizeGB: 256": "sizeGB: 512"}))
     replaced = plan.by_action("replace")
     assert len(replaced) == 4 and all("add disks of the same size" in c.hint for c in replaced)
+
+
+def test_plan__fresh_lab_shows_no_drift_and_outside_changes_show_as_drift_without_writes(engine, s2d_lab):
+    session = AzureSession.for_engine(engine)
+    do_deploy(session, s2d_lab)
+    assert make_plan(session, s2d_lab).drifted() == []  # ARM's echo of our bodies is not mistaken for drift
+    rg = s2d_lab.resource_group_name
+    nsg = session.network.network_security_groups.get(rg, "hv-s2d-nsg").as_dict()
+    nsg["properties"]["securityRules"] = [{"name": "someone", "properties": {
+        "priority": 200, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*",
+        "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22"}}]
+    session.network.network_security_groups.begin_create_or_update(rg, "hv-s2d-nsg", nsg).result()
+    drifted = make_plan(session, s2d_lab).drifted()
+    assert [c.name for c in drifted] == ["hv-s2d-nsg"]
+    assert drifted[0].drift == ("properties.securityRules: 1 items -> 0 items",)
+    engine.reset_log()
+    assert do_deploy(session, s2d_lab).note == "no changes" and writes(engine) == []
