@@ -16,6 +16,7 @@ from typing import Any
 from azguest.azure import EMULATOR_SUBSCRIPTION_ID, AzureSession
 from azguest.azure.kinds import KINDS
 from azguest.deploy.lab import deploy
+from azguest.deploy.records import DEFAULT_CONCURRENCY
 from azguest.emulator import Engine
 from azguest.emulator.profile import Latency, Profile, Throttling
 from azguest.execute.dag import critical_path
@@ -60,8 +61,8 @@ def critical_path_seconds(lab: Any, profile: Profile) -> float:
 
 def makespan(spec: str) -> dict[str, Any]:
     lab = load_lab(ROOT / "examples" / spec)
-    run_deploy(lab, workers=16, scale=0.0)  # warm-up: SDK imports and client construction, once per process
-    par, _, _ = run_deploy(lab, workers=16)
+    run_deploy(lab, workers=DEFAULT_CONCURRENCY, scale=0.0)  # warm-up: SDK imports, client construction
+    par, _, _ = run_deploy(lab, workers=DEFAULT_CONCURRENCY)
     seq, _, _ = run_deploy(lab, workers=1)
     cp = critical_path_seconds(lab, _profile(TIME_SCALE))
     return {"spec": spec, "resources": len(desired_graph(lab, "b").resources), "critical_path_s": round(cp, 3),
@@ -76,18 +77,18 @@ def _writes(engine: Engine) -> Counter:
 
 def calls(spec: str, bigger_nodes: int = 3) -> dict[str, Any]:
     lab = load_lab(ROOT / "examples" / spec)
-    _, engine, _ = run_deploy(lab, workers=16, scale=0.0)
+    _, engine, _ = run_deploy(lab, workers=DEFAULT_CONCURRENCY, scale=0.0)
     graph = desired_graph(lab, EMULATOR_SUBSCRIPTION_ID)
     puts = _writes(engine)
     first = engine.stats()
     engine.reset_log()
-    _, _, rec = run_deploy(lab, workers=16, scale=0.0, engine=engine)
+    _, _, rec = run_deploy(lab, workers=DEFAULT_CONCURRENCY, scale=0.0, engine=engine)
     rerun = engine.stats()
     text = (ROOT / "examples" / spec).read_text().replace("count: 2", f"count: {bigger_nodes}", 1)
     big = load_text(text, filename=spec).lab
-    _, big_engine, _ = run_deploy(big, workers=16, scale=0.0)
+    _, big_engine, _ = run_deploy(big, workers=DEFAULT_CONCURRENCY, scale=0.0)
     big_engine.reset_log()
-    run_deploy(big, workers=16, scale=0.0, engine=big_engine)
+    run_deploy(big, workers=DEFAULT_CONCURRENCY, scale=0.0, engine=big_engine)
     return {
         "spec": spec, "resources": len(graph.resources),
         "first_deploy_puts": sum(puts.values()), "max_puts_per_resource": max(puts.values()),

@@ -20,6 +20,7 @@ from azguest.cli.options import (
     session_for,
 )
 from azguest.cli.output import OutputFormat, emit_json
+from azguest.deploy.records import DEFAULT_CONCURRENCY
 from azguest.errors import Interrupted, PartialError, RefusedError
 
 SpecArg = Annotated[Path, typer.Argument(help="The lab spec (YAML).", exists=False)]
@@ -83,7 +84,7 @@ def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: Em
         render.plan(plan, sys.stdout)
 
 
-def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt = 8,
+def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
                output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
                endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
     """Deploy the Azure side of a lab: parallel, idempotent, resumable (re-run after any failure)."""
@@ -135,7 +136,7 @@ def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: Em
 
 def destroy_cmd(lab: LabArg, yes: YesOpt = False,
                 with_backups: Annotated[bool, typer.Option("--with-backups", help="Delete backups too.")] = False,
-                concurrency: ConcurrencyOpt = 8, output: OutputOpt = OutputFormat.human,
+                concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY, output: OutputOpt = OutputFormat.human,
                 emulator: EmulatorOpt = False, endpoint: EndpointOpt = None,
                 subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
     """Delete what carries the lab's tag, in dependency order. Nothing else is touched."""

@@ -15,14 +15,13 @@ from typing import Any
 
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
-from azguest.deploy.records import ApplyRecord, ResourceResult
+from azguest.deploy.records import DEFAULT_CONCURRENCY, ApplyRecord, ResourceResult
 from azguest.errors import AzguestError
 from azguest.execute.budget import Budgets
 from azguest.execute.dag import Event, Task, TaskOutcome, run_graph
 from azguest.plan.diff import IN_FLIGHT_STATES
 from azguest.plan.model import SECRET_PLACEHOLDER, Change, Desired, Plan
 
-DEFAULT_CONCURRENCY = 8
 WAIT_POLL_SECONDS = 5.0  # how often to re-read a resource another run left in flight
 
 

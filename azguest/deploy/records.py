@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+DEFAULT_CONCURRENCY = 32  # tasks mostly wait on Azure; ARM allows 200 writes in a burst (catalog.limits)
+
 
 @dataclass(frozen=True)
 class ResourceResult:
