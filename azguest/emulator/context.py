@@ -50,7 +50,14 @@ class Reply:
 
 
 def iso(ts: float) -> str:
+    """UTC time as ``...Z`` (ARM operation status, Storage ``creationTime``)."""
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def iso_offset(ts: float) -> str:
+    """UTC time as ``...+00:00``: the form Microsoft.Compute uses for ``timeCreated``, instance-view
+    status ``time`` and run command start/end times."""
+    return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
 def public(res: dict[str, Any]) -> dict[str, Any]:

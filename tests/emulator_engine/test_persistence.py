@@ -59,12 +59,13 @@ def test_lro__continues_in_azure_time_across_processes(tmp_path: Path, clock) ->
     first = Engine(state_path=state, profile=load_profile("realistic"), clock=clock)
     call(first, "PUT", RG, {"location": "westeurope"})
     resp, body = call(first, "PUT", f"{RG}/providers/Microsoft.Compute/disks/d1", disk_body())
-    assert resp.status == 202 and body["properties"]["provisioningState"] == "Creating"
+    # DiskRP reports a disk being created as "Updating" (its REST examples do too)
+    assert resp.status == 202 and body["properties"]["provisioningState"] == "Updating"
     del first  # "killed": nothing but the file remains
     clock.advance(1)
     second = Engine(state_path=state, profile=load_profile("realistic"), clock=clock)
     assert call(second, "GET", f"{RG}/providers/Microsoft.Compute/disks/d1")[1]["properties"][
-        "provisioningState"] == "Creating"
+        "provisioningState"] == "Updating"
     clock.advance(5)  # disk create takes 3 Azure seconds at scale 1
     third = Engine(state_path=state, profile=load_profile("realistic"), clock=clock)
     assert call(third, "GET", f"{RG}/providers/Microsoft.Compute/disks/d1")[1]["properties"][

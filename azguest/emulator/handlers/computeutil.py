@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from azguest.catalog.sizes import SERIES, lookup_size
-from azguest.emulator.context import Ctx
+from azguest.emulator.context import Ctx, iso_offset
 from azguest.emulator.errors import ArmError
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
 DISK_TYPE = "Microsoft.Compute/disks"
 AVSET_TYPE = "Microsoft.Compute/availabilitySets"
+OWNERSHIP_TIME = "LastOwnershipUpdateTime"  # sic: DiskRP spells this disk property with a capital L
 
 DEFAULT_CORES_LIMIT = 350
 DEFAULT_FAMILY_LIMIT = 100
@@ -25,11 +26,15 @@ def attach(ctx: Ctx, disk: dict[str, Any], vm_id: str) -> None:
     vms = disk.setdefault("_attached", [])
     if vm_id.lower() not in [v.lower() for v in vms]:
         vms.append(vm_id)
+        disk.setdefault("properties", {})[OWNERSHIP_TIME] = iso_offset(ctx.now)
     ctx.save(disk)
 
 
 def detach(ctx: Ctx, disk: dict[str, Any], vm_id: str) -> None:
+    before = len(disk.get("_attached", []))
     disk["_attached"] = [v for v in disk.get("_attached", []) if v.lower() != vm_id.lower()]
+    if len(disk["_attached"]) != before:
+        disk.setdefault("properties", {})[OWNERSHIP_TIME] = iso_offset(ctx.now)
     ctx.save(disk)
 
 

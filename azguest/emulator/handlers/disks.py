@@ -1,4 +1,6 @@
-"""Microsoft.Compute/disks: PUT 202 + Location (poll 202 until done, then 200 with the disk).
+"""Microsoft.Compute/disks: PUT 202 + Location (poll 202 until done, then 200 with the disk); the
+pending ``provisioningState`` is ``Updating`` for a create too, as DiskRP reports it. Times
+(``timeCreated``, ``LastOwnershipUpdateTime`` when a VM attaches or detaches it) end in ``+00:00``.
 
 ``maxShares`` is checked against the tier limits in ``azguest.catalog.disks``; ``diskState``
 (Unattached / Attached / Reserved), ``managedBy``, ``managedByExtended`` and ``shareInfo`` follow
@@ -13,10 +15,10 @@ import math
 from typing import Any
 
 from azguest.catalog.disks import MAX_DISK_SIZE_GIB, lookup_disk_sku, max_shares_limit, tier_for
-from azguest.emulator.context import Ctx, iso, public
+from azguest.emulator.context import Ctx, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
 from azguest.emulator.handlers.base import Handler, base_resource
-from azguest.emulator.handlers.computeutil import DISK_TYPE, attached_vms, power
+from azguest.emulator.handlers.computeutil import DISK_TYPE, OWNERSHIP_TIME, attached_vms, power
 from azguest.emulator.registry import Op, Rule, register
 
 _SOURCE_TYPES = {
@@ -48,6 +50,7 @@ def source_size(ctx: Ctx, option: str, src_id: str | None) -> tuple[dict[str, An
 class Disks(Handler):
     arm_type = DISK_TYPE
     put_style = "location"
+    pending_states = {"create": "Updating", "update": "Updating"}  # DiskRP answers a create with Updating
     operations = (
         Op("PUT", "", (202, 200), "Location", "create/update; poll 202 then 200 with the disk"),
         Op("PATCH", "", (200,), summary="update (synchronous here)"),
@@ -73,7 +76,8 @@ class Disks(Handler):
             raise invalid(f"Disk sku '{res['sku']['name']}' is not supported.", "sku.name")
         res["sku"] = {"name": info.name, "tier": "Premium" if info.premium else "Standard"}
         props = res["properties"]
-        for k in ("diskState", "managedByExtended", "shareInfo", "timeCreated", "uniqueId", "diskSizeBytes"):
+        for k in ("diskState", "managedByExtended", "shareInfo", "timeCreated", "uniqueId", "diskSizeBytes",
+                  OWNERSHIP_TIME):
             props.pop(k, None)
         res.pop("managedBy", None)
         res.pop("managedByExtended", None)
@@ -97,8 +101,11 @@ class Disks(Handler):
         props.setdefault("encryption", {"type": "EncryptionAtRestWithPlatformKey"})
         props.setdefault("networkAccessPolicy", "AllowAll")
         props.setdefault("publicNetworkAccess", "Enabled")
-        props["timeCreated"] = (existing or {}).get("properties", {}).get("timeCreated") or iso(ctx.now)
-        props["uniqueId"] = (existing or {}).get("properties", {}).get("uniqueId") or ctx.new_id()
+        old = (existing or {}).get("properties", {})
+        props["timeCreated"] = old.get("timeCreated") or iso_offset(ctx.now)
+        props["uniqueId"] = old.get("uniqueId") or ctx.new_id()
+        if old.get(OWNERSHIP_TIME):
+            props[OWNERSHIP_TIME] = old[OWNERSHIP_TIME]
         res["_attached"] = list((existing or {}).get("_attached", []))
         return res
 

@@ -52,6 +52,9 @@ class NetworkInterfaces(Handler):
         props.setdefault("resourceGuid", ctx.new_id())
         props.setdefault("enableAcceleratedNetworking", False)
         props.setdefault("enableIPForwarding", False)
+        dns = props.setdefault("dnsSettings", {})
+        dns.setdefault("dnsServers", [])
+        dns["appliedDnsServers"] = list(dns["dnsServers"])
         res["etag"] = netutil.etag()
         return res
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azguest.emulator.context import Ctx, Reply, iso, public
+from azguest.emulator.context import Ctx, Reply, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
 from azguest.emulator.handlers.base import Handler, base_resource, ref_id
 from azguest.emulator.registry import Op, Rule, register
@@ -56,6 +56,7 @@ class RestorePoints(Handler):
 
     def build(self, ctx: Ctx, rid: str, body: dict[str, Any], existing: dict | None) -> dict[str, Any]:
         res = base_resource(rid, self.arm_type, body, existing)
+        res.pop("tags", None)  # a restore point is a proxy resource: no tags, no location
         coll = ctx.get(ctx.path.parent_id())
         vm = ctx.get(ref_id(coll["properties"].get("source")))
         if vm is None:
@@ -70,10 +71,11 @@ class RestorePoints(Handler):
         res["_drps"] = []
         meta = {"vmId": vm["properties"].get("vmId"), "hardwareProfile": vm["properties"].get("hardwareProfile"),
                 "location": vm["location"], "hyperVGeneration": "V2",
-                "securityProfile": vm["properties"].get("securityProfile"),
                 "osProfile": {k: v for k, v in (vm["properties"].get("osProfile") or {}).items()
-                              if k in ("computerName", "adminUsername")},
+                              if k not in ("adminPassword", "customData")},
                 "storageProfile": {"dataDisks": []}}
+        if vm["properties"].get("securityProfile"):
+            meta["securityProfile"] = vm["properties"]["securityProfile"]
         for kind, entry in _disk_entries(vm):
             meta_entry = self._disk_meta(ctx, res, rid, kind, entry, excluded)
             if meta_entry is None:
@@ -83,7 +85,7 @@ class RestorePoints(Handler):
             else:
                 meta["storageProfile"]["dataDisks"].append(meta_entry)
         props["sourceMetadata"] = meta
-        props["timeCreated"] = iso(ctx.now)
+        props["timeCreated"] = iso_offset(ctx.now)
         props.setdefault("excludeDisks", [])
         return res
 
@@ -107,6 +109,7 @@ class RestorePoints(Handler):
         drp_name = f"{disk['name']}_{ctx.new_id()}"
         drp_id = f"{rid}/diskRestorePoints/{drp_name}"
         res["_drps"].append({"id": drp_id, "disk": disk["id"], "size": disk["properties"].get("diskSizeGB"),
+                             "location": disk.get("location") or "",
                              "os": disk["properties"].get("osType"), "uid": disk["properties"].get("uniqueId"),
                              "sku": disk["sku"]["name"]})
         out = {k: entry.get(k) for k in ("lun", "name", "caching", "diskSizeGB", "osType") if k in entry}
@@ -120,7 +123,7 @@ class RestorePoints(Handler):
                      "sourceUniqueId": d["uid"], "familyId": d["uid"], "hyperVGeneration": "V2",
                      "networkAccessPolicy": "AllowAll", "publicNetworkAccess": "Enabled",
                      "completionPercent": 100.0, "replicationState": "Succeeded",
-                     "sourceResourceLocation": res.get("location") or ""}
+                     "sourceResourceLocation": d.get("location") or ""}
             if d["os"]:
                 props["osType"] = d["os"]
             ctx.save({"id": d["id"], "name": d["id"].rsplit("/", 1)[-1], "type": DRP_TYPE, "properties": props,
@@ -129,13 +132,21 @@ class RestorePoints(Handler):
     def render(self, ctx: Ctx, res: dict[str, Any]) -> dict[str, Any]:
         out = public(res)
         if "instanceview" in (ctx.req.query.get("$expand") or "").lower():
-            state = res["properties"].get("provisioningState", "Succeeded").lower()
+            state = res["properties"].get("provisioningState", "Succeeded")
+            done = state.lower() == "succeeded"
             out["properties"]["instanceView"] = {
                 "diskRestorePoints": [{"id": d["id"], "replicationStatus": {
-                    "status": {"code": f"ReplicationState/{state}", "level": "Info"},
-                    "completionPercent": 100 if state == "succeeded" else 0}} for d in res.get("_drps", [])],
-                "statuses": [{"code": f"ProvisioningState/{state}", "level": "Info"}]}
+                    "status": _replication(state), "completionPercent": 100 if done else 0}}
+                    for d in res.get("_drps", [])],
+                "statuses": [_replication(state)]}
         return out
+
+
+def _replication(state: str) -> dict[str, str]:
+    """``ReplicationState/<state>`` status (the instance view of a restore point and of its disks)."""
+    failed = state.lower() == "failed"
+    return {"code": f"ReplicationState/{state.lower()}", "level": "Error" if failed else "Info",
+            "displayStatus": state}
 
 
 @register

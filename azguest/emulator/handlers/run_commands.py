@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azguest.emulator.context import Ctx, iso, public
+from azguest.emulator.context import Ctx, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
 from azguest.emulator.handlers.base import Handler, base_resource
 from azguest.emulator.handlers.computeutil import power
@@ -56,7 +56,7 @@ class RunCommands(Handler):
         props.setdefault("asyncExecution", False)
         props.setdefault("timeoutInSeconds", 0)
         props.setdefault("treatFailureAsDeploymentFailure", False)
-        res["_view"] = {"executionState": "Running", "startTime": iso(ctx.now)}
+        res["_view"] = {"executionState": "Running", "startTime": iso_offset(ctx.now)}
         return res
 
     def complete(self, ctx: Ctx, op: dict[str, Any]) -> None:
@@ -76,7 +76,7 @@ class RunCommands(Handler):
             "executionState": "Failed" if failed else "Succeeded",
             "executionMessage": f"Execution completed with exit code {code}" if failed else "Execution completed",
             "exitCode": code, "output": _tail(out), "error": _tail(err),
-            "startTime": res["_view"].get("startTime"), "endTime": iso(op["done_at"]), "statuses": [],
+            "startTime": res["_view"].get("startTime"), "endTime": iso_offset(op["done_at"]), "statuses": [],
         }
         if failed and props.get("treatFailureAsDeploymentFailure"):
             op["fail"] = {"code": "VMExtensionProvisioningError",

@@ -1,5 +1,6 @@
 """Microsoft.Compute/snapshots: full and incremental copies of a disk (or of a snapshot),
-``networkAccessPolicy``. PUT 202 + Location (poll 202, then 200 with the snapshot).
+``networkAccessPolicy``. PUT 202 + Location (poll 202, then 200 with the snapshot); pending state
+``Updating`` for a create too, as DiskRP reports it.
 
 Not implemented: CopyStart across regions, completionPercent < 100, SAS access, the 500-per-disk and
 7-per-5-minutes incremental limits, 4 TB diff-chain breaks.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azguest.emulator.context import Ctx, iso
+from azguest.emulator.context import Ctx, iso_offset
 from azguest.emulator.errors import ArmError, invalid
 from azguest.emulator.handlers.base import Handler, base_resource
 from azguest.emulator.registry import Op, Rule, register
@@ -22,6 +23,7 @@ _SKUS = ("Standard_LRS", "Premium_LRS", "Standard_ZRS")
 class Snapshots(Handler):
     arm_type = "Microsoft.Compute/snapshots"
     put_style = "location"
+    pending_states = {"create": "Updating", "update": "Updating"}  # DiskRP answers a create with Updating
     operations = (
         Op("PUT", "", (202, 200), "Location", "create; poll 202 then 200 with the snapshot"),
         Op("GET", "", (200,)),
@@ -59,7 +61,7 @@ class Snapshots(Handler):
             raise invalid(f"networkAccessPolicy '{policy}' is invalid.", "networkAccessPolicy")
         props.setdefault("publicNetworkAccess", "Enabled")
         props.setdefault("encryption", {"type": "EncryptionAtRestWithPlatformKey"})
-        props.setdefault("timeCreated", iso(ctx.now))
+        props.setdefault("timeCreated", iso_offset(ctx.now))
         props.setdefault("uniqueId", ctx.new_id())
         props["diskState"] = "Unattached"
         props["completionPercent"] = 100.0

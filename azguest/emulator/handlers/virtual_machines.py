@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from azguest.emulator import lro
-from azguest.emulator.context import Ctx, Reply, iso, public
+from azguest.emulator.context import Ctx, Reply, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
 from azguest.emulator.handlers import vm_checks
 from azguest.emulator.handlers.availability_sets import members
@@ -81,7 +81,8 @@ class VirtualMachines(Handler):
         check_quota(ctx, ctx.path.subscription, res["location"], rid, size.name)
         old = existing or {}
         props["vmId"] = old.get("properties", {}).get("vmId") or ctx.new_id()
-        props["timeCreated"] = old.get("properties", {}).get("timeCreated") or iso(ctx.now)
+        props["timeCreated"] = old.get("properties", {}).get("timeCreated") or iso_offset(ctx.now)
+        _defaults(props)
         res["_power"] = old.get("_power", "starting")
         if avset is not None and "_fd" not in res:
             fd = avset["properties"].get("platformFaultDomainCount", 2)
@@ -192,6 +193,27 @@ class VirtualMachines(Handler):
         ctx.save(vm)
 
 
+def _defaults(props: dict[str, Any]) -> None:
+    """Read-back defaults ARM adds to a VM: ``dataDisks: []``, ``osProfile.secrets``, the OS configuration
+    block (``windowsConfiguration`` / ``linuxConfiguration``) and the extension flags."""
+    sp = props.setdefault("storageProfile", {})
+    sp.setdefault("dataDisks", [])
+    osp = props.get("osProfile")
+    if not isinstance(osp, dict):
+        return
+    osp.setdefault("secrets", [])
+    os_type = ((sp.get("osDisk") or {}).get("osType") or "Windows").lower()
+    if os_type == "linux":
+        cfg = osp.setdefault("linuxConfiguration", {})
+        cfg.setdefault("disablePasswordAuthentication", False)
+    else:
+        cfg = osp.setdefault("windowsConfiguration", {})
+        cfg.setdefault("enableAutomaticUpdates", True)
+    cfg.setdefault("provisionVMAgent", True)
+    osp.setdefault("allowExtensionOperations", True)
+    osp.setdefault("requireGuestProvisionSignal", True)
+
+
 def _status(stream: str, text: str) -> dict[str, str]:
     data = (text or "").encode("utf-8")[-OUTPUT_LIMIT_BYTES:].decode("utf-8", "ignore")
     return {"code": f"ComponentStatus/{stream}/succeeded", "level": "Info",
@@ -209,27 +231,45 @@ def _mac(vm_id: str, i: int) -> str:
     return "00-0D-3A-" + "-".join(f"{(h >> s) & 0xFF:02X}" for s in (16, 8, 0))
 
 
+_OS_NAMES = {"windows": ("Windows Server 2022 Datacenter", "Microsoft Windows NT 10.0.20348.0"),
+             "linux": ("ubuntu", "22.04")}
+
+
+def _provisioning_status(state: str, time: str | None) -> dict[str, Any]:
+    """``ProvisioningState/<state>``: "Provisioning succeeded|failed" when settled, else the state
+    itself ("Creating", "Updating", "Deleting"); ``time`` as ARM gives it."""
+    low = state.lower()
+    settled = low in ("succeeded", "failed")
+    out = {"code": f"ProvisioningState/{low}", "level": "Error" if low == "failed" else "Info",
+           "displayStatus": f"Provisioning {low}" if settled else state}
+    if time:
+        out["time"] = time
+    return out
+
+
 def instance_view(ctx: Ctx, vm: dict[str, Any]) -> dict[str, Any]:
     state = vm["properties"].get("provisioningState", "Succeeded")
+    created = vm["properties"].get("timeCreated")
     pw = power(vm)
-    statuses = [{"code": f"ProvisioningState/{state.lower()}", "level": "Info" if state != "Failed" else "Error",
-                 "displayStatus": f"Provisioning {state.lower()}", "time": vm["properties"].get("timeCreated")}]
+    statuses = [_provisioning_status(state, created)]
     if state != "Failed":
         statuses.append({"code": f"PowerState/{pw}", "level": "Info", "displayStatus": _POWER_TEXT.get(pw, pw)})
     osp = vm["properties"].get("osProfile") or {}
+    os_type = ((vm["properties"].get("storageProfile") or {}).get("osDisk") or {}).get("osType") or "Windows"
+    os_name, os_version = _OS_NAMES.get(os_type.lower(), _OS_NAMES["windows"])
     view: dict[str, Any] = {
         "computerName": osp.get("computerName", vm["name"]),
-        "osName": "Windows Server 2022 Datacenter", "osVersion": "10.0.20348",
+        "osName": os_name, "osVersion": os_version,
         "hyperVGeneration": "V2",
-        "disks": [{"name": d.get("name"), "statuses": [{"code": "ProvisioningState/succeeded", "level": "Info",
-                                                         "displayStatus": "Provisioning succeeded"}]}
+        "disks": [{"name": d.get("name"), "statuses": [_provisioning_status("Succeeded", created)]}
                   for d in _disk_entries(vm)],
+        "isVMInStandbyPool": False,
         "statuses": statuses,
     }
     if pw == "running":
         view["vmAgent"] = {"vmAgentVersion": "2.7.41491.1102", "statuses": [
             {"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Ready",
-             "message": "GuestAgent is running and processing the extensions."}]}
+             "message": "GuestAgent is running and processing the extensions.", "time": iso_offset(ctx.now)}]}
     if "_fd" in vm:
         view["platformFaultDomain"], view["platformUpdateDomain"] = vm["_fd"], vm["_ud"]
     return view

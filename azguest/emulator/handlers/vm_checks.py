@@ -12,7 +12,7 @@ from typing import Any
 from azguest.catalog.disks import lookup_disk_sku
 from azguest.catalog.sizes import VmSize, lookup_size
 from azguest.emulator import ids
-from azguest.emulator.context import Ctx, iso
+from azguest.emulator.context import Ctx, iso_offset
 from azguest.emulator.errors import ArmError, invalid
 from azguest.emulator.handlers.base import ref_id
 from azguest.emulator.handlers.computeutil import DISK_TYPE, attached_vms
@@ -82,7 +82,7 @@ def _new_disk(ctx: Ctx, vm: dict[str, Any], name: str, sku: str, size_gb: int, o
           f"/providers/Microsoft.Compute/disks/{name}"
     props: dict[str, Any] = {"creationData": {"createOption": "FromImage" if os_type else "Empty"},
                              "diskSizeGB": size_gb, "provisioningState": "Succeeded", "maxShares": 1,
-                             "timeCreated": iso(ctx.now), "uniqueId": ctx.new_id(),
+                             "timeCreated": iso_offset(ctx.now), "uniqueId": ctx.new_id(),
                              "encryption": {"type": "EncryptionAtRestWithPlatformKey"},
                              "networkAccessPolicy": "AllowAll", "diskSizeBytes": size_gb * 1024**3}
     if os_type:
@@ -100,6 +100,11 @@ def _pending(ctx: Ctx, disk_id: str | None) -> dict[str, Any] | None:
         if disk_id and d["id"].lower() == disk_id.lower():
             return d
     return None
+
+
+def default_os_type(vm: dict[str, Any]) -> str:
+    """Images are not modelled: a body with ``osProfile.linuxConfiguration`` is Linux, else Windows."""
+    return "Linux" if "linuxConfiguration" in ((vm.get("properties") or {}).get("osProfile") or {}) else "Windows"
 
 
 def resolve_disks(ctx: Ctx, vm: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -124,7 +129,8 @@ def resolve_disks(ctx: Ctx, vm: dict[str, Any]) -> list[tuple[dict[str, Any], di
             size = entry.get("diskSizeGB") or (127 if kind == "os" else None)
             if not size:
                 raise invalid("diskSizeGB is required for an Empty data disk.", "dataDisks.diskSizeGB")
-            disk = _new_disk(ctx, vm, name, sku, size, entry.get("osType", "Windows") if kind == "os" else None)
+            disk = _new_disk(ctx, vm, name, sku, size, entry.get("osType", default_os_type(vm)) if kind == "os"
+                             else None)
             entry["createOption"] = "Attach" if kind == "data" else entry.get("createOption")
         else:
             raise invalid(f"createOption '{entry.get('createOption')}' is not valid here.", "createOption")
@@ -135,7 +141,9 @@ def resolve_disks(ctx: Ctx, vm: dict[str, Any]) -> list[tuple[dict[str, Any], di
         entry.setdefault("deleteOption", "Detach")
         if kind == "os":
             entry.setdefault("osType", disk["properties"].get("osType", "Windows"))
-            entry["diskSizeGB"] = disk["properties"].get("diskSizeGB")
+        else:
+            entry.setdefault("toBeDetached", False)
+        entry["diskSizeGB"] = disk["properties"].get("diskSizeGB")
         out.append((disk, entry))
     return out
 
