@@ -20,6 +20,7 @@ def main() -> int:
     except ImportError:
         results["validate"] = "bench/spec_bench.py missing"
     results["makespan"] = [deploy_bench.makespan(s) for s in ("s2d-2node.yaml", "shared-disk-3node.yaml")]
+    results["makespan"].append(deploy_bench.makespan("iscsi-2node.yaml", nodes=16))
     results["calls"] = [deploy_bench.calls("s2d-2node.yaml")]
     print(json.dumps(results, indent=2))
     out = Path(__file__).parent / "results.json"

@@ -89,6 +89,7 @@ class Throttling:
     arm: dict[str, Bucket] = field(default_factory=_arm_buckets)  # per subscription: read/write/delete
     compute_vm: dict[str, Bucket] = field(default_factory=_vm_buckets)  # per VM, per policy
     retry_after_ms_header: bool = False  # also send x-ms-retry-after-ms (faster tests)
+    time_scaled: bool = False  # refill buckets in emulated time (time_scale), for compressed benchmarks
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,8 @@ def _from_dict(data: dict[str, Any], name: str) -> Profile:
     vm = dict(base.throttling.compute_vm)
     vm.update({k: Bucket(**v) for k, v in (thr.get("compute_vm") or {}).items()})
     throttling = Throttling(enabled=bool(thr.get("enabled", True)), arm=arm, compute_vm=vm,
-                            retry_after_ms_header=bool(thr.get("retry_after_ms_header", False)))
+                            retry_after_ms_header=bool(thr.get("retry_after_ms_header", False)),
+                            time_scaled=bool(thr.get("time_scaled", base.throttling.time_scaled)))
     fl = data.get("faults") or {}
     faults = Faults(
         seed=int(fl.get("seed", 0)),

@@ -8,7 +8,7 @@ from azguest.emulator import lro, registry
 from azguest.emulator.context import Ctx, Reply
 from azguest.emulator.errors import ArmError
 from azguest.emulator.handlers.base import Handler
-from azguest.emulator.profile import Throttling
+from azguest.emulator.profile import Bucket, Throttling
 from azguest.emulator.throttle import (
     ARM_HEADER,
     TokenBuckets,
@@ -116,29 +116,39 @@ def throttle(ctx: Ctx, route: Route, buckets: TokenBuckets,
         return None, {}
     k = arm_kind(route.log_kind)
     extra: dict[str, str] = {}
-    bucket = cfg.arm.get(k)
+    scale = ctx.engine.profile.latency.time_scale if cfg.time_scaled else 0.0
+    bucket = _scaled(cfg.arm.get(k), scale)
     if bucket is not None:
         v = buckets.take(("arm", ctx.path.subscription.lower(), k), bucket)
         extra[f"x-ms-ratelimit-remaining-subscription-{ARM_HEADER[k]}"] = str(v.remaining)
         if not v.allowed:
             msg = f"Number of '{ARM_HEADER[k]}' requests for subscription exceeded the limit."
-            return _too_many(cfg, v.retry_after, "TooManyRequests", msg), extra
+            return _too_many(cfg, v.retry_after, "TooManyRequests", msg, scale), extra
     if route.vm_policy and route.vm_id:
-        b = policy_bucket(cfg, route.vm_policy)
+        b = _scaled(policy_bucket(cfg, route.vm_policy), scale)
         if b is not None:
             v = buckets.take(("vm", route.vm_id, route.vm_policy), b)
             extra["x-ms-ratelimit-remaining-resource"] = f"Microsoft.Compute/{route.vm_policy};{v.remaining}"
             if not v.allowed:
                 msg = ("The server rejected the request because too many requests have been received "
                        "for this subscription.")
-                reply = _too_many(cfg, v.retry_after, "OperationNotAllowed", msg)
+                reply = _too_many(cfg, v.retry_after, "OperationNotAllowed", msg, scale)
                 reply.body["error"]["details"] = [{"code": "TooManyRequests", "target": route.vm_policy,
                                                    "message": msg}]
                 return reply, extra
     return None, extra
 
 
-def _too_many(cfg: Throttling, wait: float, code: str, msg: str) -> Reply:
+def _scaled(bucket: Bucket | None, scale: float) -> Bucket | None:
+    """With ``Throttling.time_scaled``, refill in emulated time: a compressed run keeps Azure's budgets."""
+    if bucket is None or scale <= 0:
+        return bucket
+    return Bucket(bucket.burst, bucket.per_second / scale)
+
+
+def _too_many(cfg: Throttling, wait: float, code: str, msg: str, scale: float = 0.0) -> Reply:
+    if scale > 0:  # emulated time: whole seconds would over-wait, so say it in milliseconds only
+        return Reply(429, {"error": {"code": code, "message": msg}}, {"retry-after-ms": str(max(1, int(wait * 1000)))})
     h = {"Retry-After": str(retry_after_seconds(wait))}
     if cfg.retry_after_ms_header:
         h["x-ms-retry-after-ms"] = str(max(1, int(wait * 1000)))
