@@ -53,8 +53,10 @@ class LabStatus:
         return {
             "lab": self.lab, "resourceGroups": list(self.resource_groups), "expires": self.expires,
             "resources": [{"type": t, "name": n, "role": r} for t, n, r in self.resources],
-            "vms": [v.__dict__ for v in self.vms],
-            "disks": [{**d.__dict__, "held_by": list(d.held_by)} for d in self.disks],
+            "vms": [{"name": v.name, "role": v.role, "size": v.size, "vCPUs": v.vcpus, "powerState": v.power_state,
+                     "provisioningState": v.provisioning_state} for v in self.vms],
+            "disks": [{"name": d.name, "sku": d.sku, "sizeGB": d.size_gb, "maxShares": d.max_shares,
+                       "diskState": d.state, "heldBy": list(d.held_by)} for d in self.disks],
             "backups": list(self.backups), "cost": self.cost_facts(), "drift": list(self.drift),
         }
 

@@ -48,7 +48,7 @@ def test_lab_lifecycle__deploy_plan_status_destroy_in_json(emulated, capsys):
     assert set(_json(capsys)["result"]["summary"]) == {"no-change"}
     assert run(["status", "hv-s2d", "-o", "json"]) == 0
     st = _json(capsys)["result"]
-    assert [v["power_state"] for v in st["vms"]] == ["running"] * 3 and st["expires"]
+    assert [v["powerState"] for v in st["vms"]] == ["running"] * 3 and st["expires"]
     assert run(["destroy", "hv-s2d"]) == ExitCode.CONFIRM_NEEDED
     capsys.readouterr()
     assert run(["destroy", "hv-s2d", "--yes", "-o", "json"]) == 0
