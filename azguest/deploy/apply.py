@@ -7,7 +7,6 @@ finish, and every resource's outcome is recorded with ARM's error code.
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from typing import Any
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
 from azguest.deploy.records import DEFAULT_CONCURRENCY, ApplyRecord, ResourceResult
-from azguest.errors import AzguestError
+from azguest.errors import AzguestError, ConfigError
 from azguest.execute.budget import Budgets
 from azguest.execute.dag import Event, Task, TaskOutcome, run_graph
 from azguest.plan.diff import IN_FLIGHT_STATES
@@ -28,7 +27,7 @@ WAIT_POLL_SECONDS = 5.0  # how often to re-read a resource another run left in f
 def _with_secret(body: Any, secret: str | None) -> Any:
     if body == SECRET_PLACEHOLDER:
         if secret is None:
-            raise AzguestError("the admin password is needed to create VMs", code="AZG-NO-PASSWORD")
+            raise ConfigError("the admin password is needed to create VMs", code="AZG-NO-PASSWORD")
         return secret
     if isinstance(body, dict):
         return {k: _with_secret(v, secret) for k, v in body.items()}
@@ -59,7 +58,7 @@ class Applier:
         """PUT the desired body. The admin password goes only into creates: an update of an existing VM
         omits it (ARM keeps it and never returns it), so it is sent as rarely as possible."""
         kind = K.KINDS[d.kind]
-        body = _with_secret(copy.deepcopy(d.body), self.password) if with_secret else _without_secret(d.body)
+        body = _with_secret(d.body, self.password) if with_secret else _without_secret(d.body)  # fresh copies
         self.budgets.writes.acquire()
         with arm_errors(target=d.arm_id):
             return K.put(self.session, kind, self.rg, d.name, d.arm_id, body)

@@ -9,10 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
 from azguest.catalog.disks import lookup_disk_sku
 from azguest.errors import PreflightError
-from azguest.plan.model import Desired, Plan
+from azguest.plan.model import TAG_LAB, Desired, Plan
 
 REGIONAL_CORES = "cores"
 
@@ -89,9 +90,25 @@ def _premium_vms(plan: Plan, creating: list[Desired]) -> set[str]:
     return {d.key for d in creating if d.kind == "vm" and premium_disks & set(d.depends_on)}
 
 
+def check_lab_name(session: Any, plan: Plan) -> list[Shortfall]:
+    """State lives in the ``azguest-lab`` tag, so a lab name is unique per subscription: refuse a second lab
+    of the same name in another resource group (destroy of either would take both)."""
+    g = plan.graph
+    with arm_errors(target=f"resources tagged {TAG_LAB}={g.lab}"):
+        items = K.list_tagged(session, TAG_LAB, g.lab)
+    ours = [i for i in items if (i.get("tags") or {}).get(TAG_LAB) == g.lab]
+    groups = sorted({str(i.get("id", "")).split("/")[4] for i in ours} - {""}, key=str.lower)
+    groups = [x for x in groups if x.lower() != g.resource_group.lower()]
+    if not groups:
+        return []
+    return [Shortfall("AZG-LAB-NAME-TAKEN", f"a lab named {g.lab} already exists in resource group "
+                                            f"{', '.join(groups)}: choose another lab name (or destroy that lab)")]
+
+
 def check_names(session: Any, plan: Plan, creating: list[Desired]) -> list[Shortfall]:
     out = [Shortfall("AZG-NAME-TAKEN", f"{f} exists and azguest did not create it: rename the lab or "
                                         "remove that resource") for f in plan.foreign]
+    out += check_lab_name(session, plan)
     for d in creating:
         if d.kind != "storageAccount":
             continue

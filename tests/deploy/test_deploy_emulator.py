@@ -146,3 +146,14 @@ def test_plan__fresh_lab_shows_no_drift_and_outside_changes_show_as_drift_withou
     assert drifted[0].drift == ("properties.securityRules: 1 items -> 0 items",)
     engine.reset_log()
     assert do_deploy(session, s2d_lab).note == "no changes" and writes(engine) == []
+
+
+def test_preflight__same_lab_name_in_another_group_is_refused(engine):
+    session = AzureSession.for_engine(engine)
+    do_deploy(session, lab_from("s2d-2node.yaml"))
+    twin = lab_from("s2d-2node.yaml", **{"resourceGroup: rg-hv-s2d": "resourceGroup: rg-hv-s2d-copy"})
+    engine.reset_log()
+    with pytest.raises(PreflightError) as exc:
+        do_deploy(session, twin)
+    assert exc.value.code == "AZG-LAB-NAME-TAKEN" and "rg-hv-s2d" in exc.value.message
+    assert writes(engine) == []
