@@ -23,7 +23,7 @@ from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy
 
 ROOT = Path(__file__).parents[2]
 SPEC = EXAMPLES / "s2d-2node.yaml"
-KILL_AFTER_WRITES = (1, 2, 4, 6, 8, 10, 12, 14, 17, 20)
+KILL_AFTER_WRITES = (1, 2, 4, 6, 8, 10, 12, 14, 16, 19)  # of 21 PUTs
 
 
 def assert_exactly_desired(session: AzureSession, lab) -> None:
