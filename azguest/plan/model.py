@@ -112,6 +112,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.graph.lab, "resourceGroup": self.graph.resource_group,
                 "location": self.graph.location, "summary": self.summary(),
+                "groupExists": self.group_exists, "foreign": list(self.foreign),
                 "changes": [c.to_dict() for c in self.changes]}
 
 
