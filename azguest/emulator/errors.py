@@ -42,3 +42,8 @@ def invalid(message: str, target: str | None = None, code: str = "InvalidParamet
 
 def conflict(message: str, code: str = "Conflict") -> ArmError:
     return ArmError(409, code, message)
+
+
+def rg_being_deleted(rg: str) -> ArmError:
+    return ArmError(409, "ResourceGroupBeingDeleted",
+                    f"The resource group '{rg}' is in deprovisioning state and cannot perform this operation.")

@@ -96,8 +96,7 @@ def poll(ctx: Ctx, op_id: str) -> Reply:
     op = ctx.state["operations"].get(op_id)
     if op is None:
         raise ArmError(404, "ResourceNotFound", f"Operation '{op_id}' was not found.")
-    op["polls"] += 1
-    ctx.mark_dirty()
+    op["polls"] += 1  # not a change worth a file write: another process may answer one more InProgress
     running = not op["completed"] or op["polls"] <= ctx.engine.profile.latency.min_in_progress_polls
     if op["style"] == ASYNC:
         reply = _poll_async(op, running)

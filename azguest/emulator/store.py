@@ -5,6 +5,12 @@ SKU restrictions, fault-matcher uses and request-log counters. With a path it is
 atomically (temp file + fsync + ``os.replace``) under an ``fcntl`` lock, and reloaded whenever
 the file changed on disk since it was last read, so several processes share one world.
 A killed process leaves either the old or the new file, never a torn one.
+
+"Changed" is decided by the file's identity (device, inode) plus mtime and size. Every write is a
+new inode, and the store keeps the file it last read or wrote open, so that inode number cannot be
+recycled by another process's write: a change is seen even when timestamps are coarse and the
+size is unchanged. The file is written only when a request changed the state (``dirty``) or
+when enough request-log counters are pending; reads and LRO polls do not rewrite it.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ class Store:
         self.pending_counts: Counter[str] = Counter()
         self._pending_requests = 0
         self._sig: tuple | None = None
+        self._held: int | None = None  # fd of the file version in memory: pins its inode number
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.session():
@@ -64,6 +71,10 @@ class Store:
                 self._pending_requests += 1
                 if self.dirty or self._pending_requests >= _LOG_FLUSH_EVERY:
                     self._save()
+            except BaseException:
+                self._sig = None  # an unexpected error may have left half a change: reload next time
+                self.dirty = False
+                raise
             finally:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
@@ -80,16 +91,29 @@ class Store:
             st = os.stat(self.path)  # type: ignore[arg-type]
         except FileNotFoundError:
             return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+        return _sig_of(st)
+
+    def _hold(self) -> tuple | None:
+        """Open the current file, keep it open (pinning its inode) and return its signature."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)  # type: ignore[arg-type]
+        except FileNotFoundError:
+            fd = None
+        if self._held is not None:
+            os.close(self._held)
+        self._held = fd
+        return None if fd is None else _sig_of(os.fstat(fd))
 
     def _reload_if_changed(self) -> None:
-        sig = self._signature()
-        if sig == self._sig:
+        if self._sig is not None and self._signature() == self._sig:
             return
+        sig = self._hold()
         if sig is None:
             self.state = empty_state()
         else:
-            self.state = load_file(self.path)  # type: ignore[arg-type]
+            with os.fdopen(os.dup(self._held), "rb") as f:  # type: ignore[arg-type]
+                f.seek(0)
+                self.state = parse_state(f.read())
         self._sig = sig
 
     def _save(self) -> None:
@@ -99,21 +123,39 @@ class Store:
         self.pending_counts.clear()
         self._pending_requests = 0
         atomic_write_json(self.path, self.state)  # type: ignore[arg-type]
-        self._sig = self._signature()
+        self._sig = self._hold()
         self.dirty = False
+
+    def close(self) -> None:
+        """Release the pinned file (the store reloads on its next session)."""
+        if self._held is not None:
+            os.close(self._held)
+        self._held, self._sig = None, None
+
+    def __del__(self) -> None:
+        held, self._held = getattr(self, "_held", None), None
+        if held is not None:
+            os.close(held)
+
+
+def _sig_of(st: os.stat_result) -> tuple:
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def parse_state(data: bytes) -> dict[str, Any]:
+    state = empty_state()
+    state.update(json.loads(data))
+    return state
 
 
 def load_file(path: Path) -> dict[str, Any]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    state = empty_state()
-    state.update(data)
-    return state
+    return parse_state(Path(path).read_bytes())
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")  # unsorted: 25% cheaper
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(payload)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from azguest.azure import arm_errors
+from azguest.emulator import Engine
 from azguest.errors import AzureError
 from tests.emulator.lab import LOCATION, Lab, code_of
 
@@ -69,6 +72,40 @@ def test_resource_group__delete_cascades(lab: Lab):
     with pytest.raises(ResourceNotFoundError):
         lab.s.network.virtual_networks.get(rg, vnet.name)
     assert all(r.id.lower() != disk.id.lower() for r in lab.s.resource.resources.list())
+
+
+def test_resource_group__delete_cascades_to_vms_children_and_cross_group_attachments(lab: Lab):
+    rg, other = lab.rg(), lab.rg()
+    shared = lab.disk(other, size_gb=32)  # in another group, attached to a VM of ``rg``
+    vm = lab.vm(rg, data_disks=[(shared.id, 0, "None")])
+    coll = lab.name("rpc")
+    lab.s.compute.restore_point_collections.create_or_update(
+        rg, coll, {"location": LOCATION, "properties": {"source": {"id": vm.id}}})
+    lab.s.compute.restore_points.begin_create(rg, coll, "rp1", {"properties": {}}).result()
+    lab.s.resource.resource_groups.begin_delete(rg).result()
+    lab.rg(rg)  # a new group of the same name is empty: nothing inside survived, children included
+    assert list(lab.s.resource.resources.list_by_resource_group(rg)) == []
+    with pytest.raises(ResourceNotFoundError):
+        lab.s.compute.restore_points.get(rg, coll, "rp1")
+    disk = lab.s.compute.disks.get(other, shared.name)
+    assert disk.disk_state == "Unattached" and disk.managed_by is None
+    lab.s.compute.disks.begin_delete(other, shared.name).result()  # no longer "attached"
+
+
+def test_resource_group__being_deleted_refuses_writes(lab: Lab, engine: Engine):
+    # a delete that takes an hour: PUTs into the group meanwhile get 409 ResourceGroupBeingDeleted
+    lat = replace(engine.profile.latency, time_scale=1.0, durations={"default": 0.0, "resourcegroups.delete": 3600})
+    rg = lab.rg()
+    lab.disk(rg, size_gb=32)
+    engine.profile = replace(engine.profile, latency=lat)
+    lab.s.resource.resource_groups.begin_delete(rg, polling=False)
+    assert lab.s.resource.resource_groups.get(rg).properties.provisioning_state == "Deleting"
+    for write in (lambda: lab.disk(rg, size_gb=32), lambda: lab.avset(rg),
+                  lambda: lab.s.resource.resource_groups.create_or_update(rg, {"location": LOCATION}),
+                  lambda: lab.s.resource.resource_groups.update(rg, {"tags": {"a": "b"}})):
+        with pytest.raises(HttpResponseError) as ei:
+            write()
+        assert ei.value.status_code == 409 and code_of(ei) == "ResourceGroupBeingDeleted"
 
 
 def test_resource_group__delete_missing(lab: Lab):

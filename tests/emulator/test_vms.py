@@ -163,6 +163,19 @@ def test_availability_set__create_get_and_members(lab: Lab):
     assert [a.name for a in lab.s.compute.availability_sets.list(rg)] == [avset.name]
 
 
+def test_availability_set__classic_set_refuses_managed_disk_vm(lab: Lab):
+    # ARM: 409 OperationNotAllowed "Addition of a VM with managed disks to non-managed Availability Set ...
+    # Please create an Availability Set with 'Aligned' SKU"
+    rg = lab.rg()
+    body = {"location": LOCATION, "sku": {"name": "Classic"},
+            "properties": {"platformFaultDomainCount": 2, "platformUpdateDomainCount": 5}}
+    classic = lab.s.compute.availability_sets.create_or_update(rg, lab.name("avset"), body)
+    with pytest.raises(HttpResponseError) as ei:
+        lab.vm(rg, avset_id=classic.id)
+    assert ei.value.status_code == 409 and code_of(ei) == "OperationNotAllowed"
+    assert lab.s.compute.availability_sets.get(rg, classic.name).virtual_machines == []
+
+
 def test_availability_set__too_many_fault_domains(lab: Lab):
     with pytest.raises(HttpResponseError) as ei:
         lab.avset(lab.rg(), fault_domains=4)

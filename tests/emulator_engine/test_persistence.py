@@ -81,3 +81,88 @@ def test_stats__counters_persist(tmp_path: Path) -> None:
     stats = Engine(state_path=state).stats()
     assert stats["by_kind"]["write"] == 1 and stats["by_kind"]["read"] == 1
     json.dumps(stats)
+
+
+def _fast_unthrottled():
+    from dataclasses import replace
+
+    p = load_profile("fast")
+    return replace(p, throttling=replace(p.throttling, enabled=False))
+
+
+def test_state__change_seen_with_coarse_mtime_and_same_size(tmp_path: Path) -> None:
+    """On a filesystem with coarse timestamps two writes can share mtime and size; a recycled inode
+    number must not make a reader keep (and later write back) its stale copy."""
+    state = tmp_path / "emu.db"
+    a = Engine(state_path=state, profile=_fast_unthrottled())
+    b = Engine(state_path=state, profile=_fast_unthrottled())
+    call(a, "PUT", RG, {"location": "westeurope", "tags": {"v": "0", "pad": "x" * 400}})
+    seen = os.stat(state)
+    pad = 400
+    for i in range(1, 21):  # b writes until the file looks like a's (ext4 recycles freed inodes)
+        call(b, "PUT", RG, {"location": "westeurope", "tags": {"v": str(i % 10), "pad": "x" * pad}})
+        os.utime(state, ns=(seen.st_atime_ns, seen.st_mtime_ns))  # coarse clock: same timestamp
+        now = os.stat(state)
+        if (now.st_ino, now.st_size) == (seen.st_ino, seen.st_size):
+            break
+        pad += seen.st_size - now.st_size
+    assert call(a, "GET", RG)[1]["tags"]["v"] == str(i % 10)
+
+
+def test_state__reads_and_lro_polls_do_not_rewrite_the_file(tmp_path: Path) -> None:
+    state = tmp_path / "emu.db"
+    e = Engine(state_path=state, profile=load_profile("realistic"), clock=lambda: 1_700_000_000.0)
+    call(e, "PUT", RG, {"location": "westeurope"})
+    resp, _ = call(e, "PUT", f"{RG}/providers/Microsoft.Compute/disks/d1", disk_body())
+    before = os.stat(state).st_ino
+    for _ in range(5):  # the disk takes 3 Azure seconds and the clock stands still: InProgress
+        assert e.handle("GET", resp.headers["Location"], {}, None).status == 202
+        assert call(e, "GET", f"{RG}/providers/Microsoft.Compute/disks/d1")[0].status == 200
+    assert os.stat(state).st_ino == before  # every write is a new inode: none happened
+
+
+_DEPLOYER = """
+import sys
+from dataclasses import replace
+from azguest.emulator import Engine, load_profile
+from tests.emulator_engine.conftest import RG, call
+p = load_profile("fast")
+e = Engine(state_path=sys.argv[1], profile=replace(p, throttling=replace(p.throttling, enabled=False)))
+for i in range(int(sys.argv[3])):
+    resp, body = call(e, "PUT", f"{RG}/providers/Microsoft.Compute/availabilitySets/{sys.argv[2]}{i}",
+                      {"location": "westeurope"})
+    assert resp.status == 200, body
+"""
+
+
+def test_state__two_processes_deploying_at_once_lose_no_write(tmp_path: Path) -> None:
+    state = tmp_path / "emu.db"
+    e = Engine(state_path=state, profile=_fast_unthrottled())
+    call(e, "PUT", RG, {"location": "westeurope"})
+    root = Path(__file__).resolve().parents[2]
+    procs = [subprocess.Popen([sys.executable, "-c", _DEPLOYER, str(state), tag, "60"], cwd=root)
+             for tag in ("a", "b")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    names = {r["name"] for r in call(e, "GET", f"{RG}/providers/Microsoft.Compute/availabilitySets")[1]["value"]}
+    assert names == {f"{t}{i}" for t in "ab" for i in range(60)}
+
+
+def test_engine__32_threads_and_two_engines_on_one_state_file(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    state = tmp_path / "emu.db"
+    engines = [Engine(state_path=state, profile=_fast_unthrottled()) for _ in range(2)]
+    call(engines[0], "PUT", RG, {"location": "westeurope"})
+
+    def deploy(i: int) -> int:
+        e = engines[i % 2]
+        resp, _ = call(e, "PUT", f"{RG}/providers/Microsoft.Compute/disks/d{i}", disk_body(size=8))
+        while e.handle("GET", resp.headers["Location"], {}, None).status == 202:
+            pass
+        return call(engines[(i + 1) % 2], "GET", f"{RG}/providers/Microsoft.Compute/disks/d{i}")[0].status
+
+    with ThreadPoolExecutor(32) as pool:
+        assert set(pool.map(deploy, range(96))) == {200}
+    disks = load_file(state)["resources"]
+    assert sum("/disks/" in k for k in disks) == 96
+    assert all(d["properties"]["provisioningState"] == "Succeeded" for k, d in disks.items() if "/disks/" in k)

@@ -2,8 +2,10 @@
 filled in from the VMs that use the set. PUT is synchronous (200 for create and update, as the
 SDK accepts only 200); DELETE is synchronous (200/204). ``sku`` defaults to ``Classic`` as in ARM.
 
-Not implemented: proximity placement groups, scheduled events policy, vmSizes listing per set, the
-rule that managed-disk VMs need an ``Aligned`` set (a Classic set accepts them here).
+A VM (always with managed disks here) can only join an ``Aligned`` set: the VM handler refuses a
+``Classic`` one with 409 OperationNotAllowed, as ARM does.
+
+Not implemented: proximity placement groups, scheduled events policy, vmSizes listing per set.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class AvailabilitySets(Handler):
         props = res["properties"]
         props.pop("virtualMachines", None)
         props.pop("statuses", None)
-        res.setdefault("sku", {"name": "Classic"})  # ARM's default; managed-disk VMs want "Aligned"
+        res.setdefault("sku", {"name": "Classic"})  # ARM's default; managed-disk VMs need "Aligned"
         fd = props.setdefault("platformFaultDomainCount", 2)
         ud = props.setdefault("platformUpdateDomainCount", 5)
         if not isinstance(fd, int) or not 1 <= fd <= MAX_FAULT_DOMAINS:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from azguest.emulator import ids, lro
 from azguest.emulator.context import Ctx, Reply, public
-from azguest.emulator.errors import ArmError, invalid, not_found
+from azguest.emulator.errors import ArmError, invalid, not_found, rg_being_deleted
 from azguest.emulator.registry import Op, Rule
 
 
@@ -61,7 +61,7 @@ class Handler:
 
     def delete(self, ctx: Ctx) -> Reply:
         rid = ctx.path.resource_id()
-        self.require_parent(ctx, for_delete=True)
+        self.require_parent(ctx)
         res = ctx.get(rid)
         if res is None:
             return Reply(204)
@@ -158,10 +158,14 @@ class Handler:
             raise not_found(self.arm_type, p.names[-1], p.resource_group)
         return res
 
-    def require_parent(self, ctx: Ctx, for_delete: bool = False) -> None:
+    def require_parent(self, ctx: Ctx) -> None:
+        """The resource group (and, for a child type, the parent) must exist; no PUT/PATCH into a
+        group that is being deleted (ARM: 409 ResourceGroupBeingDeleted)."""
         p = ctx.path
         if p.resource_group:
-            ctx.require_rg(p.subscription, p.resource_group)
+            rg = ctx.require_rg(p.subscription, p.resource_group)
+            if ctx.req.method in ("PUT", "PATCH") and rg["properties"].get("provisioningState") == "Deleting":
+                raise rg_being_deleted(rg["name"])
         parent = p.parent_id()
         if self.scope == "child" and parent and ctx.get(parent) is None:
             raise ArmError(404, "ParentResourceNotFound",

@@ -10,7 +10,7 @@ from typing import Any
 
 from azguest.emulator import ids, lro
 from azguest.emulator.context import Ctx, Reply, public
-from azguest.emulator.errors import ArmError, invalid, rg_not_found
+from azguest.emulator.errors import ArmError, invalid, rg_being_deleted, rg_not_found
 from azguest.emulator.handlers import filters
 from azguest.emulator.handlers.base import Handler
 from azguest.emulator.registry import Op, Rule, register
@@ -32,7 +32,8 @@ class ResourceGroups(Handler):
         Rule(404, "ResourceGroupNotFound", "any request under a resource group that does not exist"),
         Rule(400, "LocationRequired", "a new resource group needs a location"),
         Rule(409, "InvalidResourceGroupLocation", "an existing group cannot change location"),
-        Rule(409, "ResourceGroupBeingDeleted", "no writes while the group is being deleted"),
+        Rule(409, "ResourceGroupBeingDeleted", "no PUT/PATCH of the group or of anything in it while it is being "
+             "deleted"),
     )
 
     def _id(self, ctx: Ctx) -> str:
@@ -47,8 +48,7 @@ class ResourceGroups(Handler):
                           "LocationRequired")
         if existing is not None:
             if existing["properties"]["provisioningState"] == "Deleting":
-                raise ArmError(409, "ResourceGroupBeingDeleted",
-                               f"The resource group '{existing['name']}' is in deprovisioning state.")
+                raise rg_being_deleted(existing["name"])
             if loc and loc != existing["location"]:
                 raise ArmError(409, "InvalidResourceGroupLocation",
                                f"Invalid resource group location '{loc}'. The Resource group already exists "
@@ -67,6 +67,8 @@ class ResourceGroups(Handler):
 
     def patch(self, ctx: Ctx) -> Reply:
         res = self._load(ctx)
+        if res["properties"]["provisioningState"] == "Deleting":
+            raise rg_being_deleted(res["name"])
         if "tags" in ctx.body:
             res["tags"] = dict(ctx.body.get("tags") or {})
         ctx.save(res)

@@ -3,12 +3,13 @@ actions start / deallocate / powerOff / restart / runCommand (POST 202 + Locatio
 runCommand's final body is ``{"value": [StdOut, StdErr]}`` from ``engine.guest_hook``);
 ``instanceView`` (GET) and ``$expand=instanceView``.
 
-Enforced: referenced NICs, disks and availability set exist; Premium disks need a PremiumIO
-size; shared disks need caching None and attach to at most maxShares VMs; no Ultra/PremV2 in an
-availability set; data-disk and NIC counts per size; SKU restrictions; regional and per-family
-vCPU quota (deallocated VMs count). Not implemented: images (any imageReference is accepted),
-extensions, zones, VMSS, spot, capacity reservations, redeploy/reimage/generalize/capture,
-attach/detach via PATCH of individual disks (PATCH merges the whole body), boot diagnostics.
+Enforced: referenced NICs, disks and availability set exist (an ``Aligned`` set: every VM here
+has managed disks); Premium disks need a PremiumIO size; shared disks need caching None and
+attach to at most maxShares VMs; no Ultra/PremV2 in an availability set; data-disk and NIC
+counts per size; SKU restrictions; regional and per-family vCPU quota (deallocated VMs count).
+Not implemented: unmanaged (VHD) disks, images (any imageReference is accepted), extensions,
+zones, VMSS, spot, capacity reservations, redeploy/reimage/generalize/capture, attach/detach via
+PATCH of individual disks (PATCH merges the whole body), boot diagnostics.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class VirtualMachines(Handler):
         Rule(400, "BadRequest", "a shared disk (maxShares > 1) must use caching None"),
         Rule(409, "Conflict", "a disk attaches to at most maxShares VMs (1 when not shared)"),
         Rule(404, "NotFound", "referenced NICs, disks and availability set must exist"),
+        Rule(409, "OperationNotAllowed", "a managed-disk VM needs an 'Aligned' availability set (not 'Classic')"),
         Rule(400, "NicInUse", "a NIC already used by another VM cannot be attached"),
         Rule(400, "NetworkInterfaceCountExceeded", "no more NICs than the size allows"),
         Rule(409, "OperationNotAllowed", "no more data disks than the size allows"),

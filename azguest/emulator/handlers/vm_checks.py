@@ -64,6 +64,12 @@ def check_avset(ctx: Ctx, props: dict[str, Any], existing: dict | None) -> dict[
     avset = ctx.get(new)
     if avset is None:
         raise ArmError(404, "NotFound", f"Availability set {new} was not found.", "availabilitySet")
+    if ((avset.get("sku") or {}).get("name") or "Classic").lower() == "classic":  # every VM here has managed disks
+        raise ArmError(409, "OperationNotAllowed",
+                       "Addition of a VM with managed disks to non-managed Availability Set or addition of a VM "
+                       "with blob based disks to managed Availability Set is not supported. Please create an "
+                       "Availability Set with 'Aligned' SKU in order to add a VM with managed disks to it.",
+                       "availabilitySet")
     return avset
 
 
