@@ -51,6 +51,7 @@ class Store:
         self._pending_requests = 0
         self._sig: tuple | None = None
         self._held: int | None = None  # fd of the file version in memory: pins its inode number
+        self._depth = 0  # nesting of session() (the engine lock makes it per thread)
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.session():
@@ -58,10 +59,23 @@ class Store:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[dict[str, Any]]:
-        if self.path is None:
+        """One request's access to the state. Re-entrant: a request made from inside a request (a
+        guest hook calling the engine; the caller holds the engine lock) joins the outer session
+        instead of waiting forever for the file lock the outer one holds."""
+        if self.path is None or self._depth:
             yield self.state
-            self.dirty = False
+            if self.path is None:
+                self.dirty = False
             return
+        self._depth += 1
+        try:
+            with self._locked() as state:
+                yield state
+        finally:
+            self._depth -= 1
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[dict[str, Any]]:
         lock_path = self.path.with_name(self.path.name + ".lock")
         with open(lock_path, "a+") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)

@@ -166,3 +166,31 @@ def test_engine__32_threads_and_two_engines_on_one_state_file(tmp_path: Path) ->
     disks = load_file(state)["resources"]
     assert sum("/disks/" in k for k in disks) == 96
     assert all(d["properties"]["provisioningState"] == "Succeeded" for k, d in disks.items() if "/disks/" in k)
+
+
+def test_guest_hook_may_call_the_engine_of_a_persisted_state(tmp_path: Path) -> None:
+    """A guest hook runs inside a request; calling the engine from it must not deadlock on the file lock."""
+    import threading
+
+    from azguest.azure import AzureSession
+    from tests.emulator.lab import Lab
+
+    e = Engine(state_path=tmp_path / "emu.db", profile=_fast_unthrottled())
+    with AzureSession.for_engine(e) as s:
+        lab = Lab(s, "hook")
+        rg = lab.rg()
+        vm = lab.vm(rg)
+
+        def hook(vm_id: str, script, params: dict) -> tuple[int, str, str]:
+            resp = e.handle("GET", f"https://management.azure.com{vm_id}?api-version=2025-04-01", {}, None)
+            return 0, f"vm answered {resp.status}", ""
+
+        e.guest_hook = hook
+        out: list = []
+        body = {"commandId": "RunPowerShellScript", "script": ["hostname"]}
+        t = threading.Thread(target=lambda: out.append(
+            s.compute.virtual_machines.begin_run_command(rg, vm.name, body).result()), daemon=True)
+        t.start()
+        t.join(timeout=30)
+        assert not t.is_alive(), "deadlock: the hook's request waited for the outer request's file lock"
+        assert out[0].value[0].message == "vm answered 200"
