@@ -103,6 +103,8 @@ RULES: dict[str, Rule] = {
              "Standard HDD cannot be shared.", _F22),
         Rule("AZG-SHARED-AVSET", ERROR, "cluster.storage.shared-disk.disks",
              "Ultra and Premium SSD v2 cannot attach to VMs in an availability set.", _F22),
+        Rule("AZG-DISK-AVSET", ERROR, "cluster.storage.s2d.disk.sku",
+             "Ultra and Premium SSD v2 data disks cannot attach to VMs in an availability set.", _F22),
         Rule("AZG-SHARED-ZONES", ERROR, "cluster.placement.zones",
              "Sharing a disk across zones needs a ZRS SKU (Ultra/PremV2 can't be shared across zones).",
              _F22),
@@ -137,6 +139,11 @@ RULES: dict[str, Rule] = {
              _NAMES),
         Rule("AZG-NAME-DOMAIN", ERROR, "domain.fqdn",
              "The domain FQDN needs at least two DNS labels; NetBIOS names are 1-15 characters.", _WIN),
+        Rule("AZG-NAME-DISK", ERROR, "cluster.storage.shared-disk.disks",
+             "Disk resource names (<lab>-<disk>): 1-80 of letters, digits, _ . -, start alphanumeric, "
+             "end alphanumeric or _.", _NAMES),
+        Rule("AZG-NAME-NIC", ERROR, "network.subnets",
+             "NIC resource names (<lab>-<computer>-nic-<subnet>) are at most 80 characters.", _NAMES),
         Rule("AZG-NAME-DUP", ERROR, "*", "Computer names must be unique in the lab.", _WIN),
         Rule("AZG-NAME-TAG", ERROR, "tags",
              "Tag names: at most 512 characters without < > % & \\ ? /; values at most 256.", _NAMES),
@@ -148,7 +155,12 @@ RULES: dict[str, Rule] = {
         Rule("AZG-NET-SUBNET-OVERLAP", ERROR, "network.subnets", "Subnets must not overlap.", _VNET),
         Rule("AZG-NET-SUBNET-SIZE", ERROR, "network.subnets",
              "Azure subnets are /29 or larger (5 addresses are reserved).", _VNET),
-        Rule("AZG-NET-IP-OUTSIDE", ERROR, "*", "Static IPs must lie inside one of the subnets.", _VNET),
+        Rule("AZG-NET-IP-OUTSIDE", ERROR, "*",
+             "Static IPs must lie inside a subnet; the domain controller's NIC is in the first subnet.",
+             _VNET),
+        Rule("AZG-NET-SUBNET-ROOM", ERROR, "network.subnets",
+             "Each subnet needs a free address for every node (one NIC per subnet) after the static IPs.",
+             _VNET),
         Rule("AZG-NET-IP-RESERVED", ERROR, "*",
              "Azure reserves the network address, .1, .2, .3 and the broadcast address of each subnet.",
              _VNET),
@@ -232,6 +244,10 @@ class NameRule:
     source: str
 
 
+# subnets, disks, NICs: alphanumerics, underscores, periods, hyphens; start alphanumeric, end
+# alphanumeric or underscore (resource-name-rules)
+_ARM_NAME = re.compile(r"^[A-Za-z0-9]([\w.-]*\w)?$", re.ASCII)
+
 NAME_RULES: dict[str, NameRule] = {
     "computer": NameRule("Windows computer name",
                          re.compile(r"^(?![0-9]+$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$"),
@@ -242,10 +258,11 @@ NAME_RULES: dict[str, NameRule] = {
                                _NAMES),
     "storage_account": NameRule("storage account name", re.compile(r"^[a-z0-9]{3,24}$"), 24,
                                 "AZG-NAME-STORAGE", _NAMES),
-    "subnet": NameRule("subnet name", re.compile(r"^[A-Za-z0-9]([\w.-]*[\w])?$"), 80, "AZG-NAME-SUBNET",
-                       _NAMES),
+    "subnet": NameRule("subnet name", _ARM_NAME, 80, "AZG-NAME-SUBNET", _NAMES),
     "netbios_domain": NameRule("NetBIOS domain name", re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$"), 15,
                                "AZG-NAME-DOMAIN", _WIN),
+    "disk": NameRule("disk name", _ARM_NAME, 80, "AZG-NAME-DISK", _NAMES),
+    "nic": NameRule("network interface name", _ARM_NAME, 80, "AZG-NAME-NIC", _NAMES),
     "dns_label": NameRule("DNS label", re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$"), 63,
                           "AZG-NAME-DOMAIN", _WIN),
 }

@@ -142,6 +142,8 @@ def _drop_implied_missing(findings: list[Finding]) -> list[Finding]:
 
 def _from_error(err: dict[str, Any]) -> Finding:
     loc: Path = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+    if len(loc) >= 2 and loc[-1] == "[key]":  # a bad mapping key: point at the key itself
+        loc = (*loc[:-2], str(loc[-2]))
     kind = err["type"]
     secret = "admin" in loc[:1] and "password" in loc[:2]
     shown = "" if secret else _show(err.get("input"))

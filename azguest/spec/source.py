@@ -12,6 +12,9 @@ from typing import Any
 from azguest.spec.findings import Path
 
 Positions = dict[Path, tuple[int, int]]
+_TOO_DEEP = "not valid YAML for a lab spec: nested too deeply or an alias refers to itself"
+MAX_NODES = 200_000  # a 16-node, 200-workload spec has ~2,000; aliases must not expand past this
+_TOO_BIG = f"not valid YAML for a lab spec: over {MAX_NODES} values once aliases are expanded"
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,21 @@ def parse(text: str) -> tuple[Any, Positions]:
         raise YamlProblem(f"not valid YAML: {problem}", line, col) from None
     except YAMLError as e:
         raise YamlProblem(f"not valid YAML: {e}".splitlines()[0], 0, 0) from None
+    except RecursionError:
+        raise YamlProblem(_TOO_DEEP, 0, 0) from None
     positions: Positions = {(): (1, 1)}
-    return _plain(doc, (), positions), positions
+    try:
+        return _plain(doc, (), positions, [MAX_NODES]), positions
+    except RecursionError:  # a self-referencing alias (&a [*a]) or absurd nesting
+        raise YamlProblem(_TOO_DEEP, 0, 0) from None
 
 
-def _plain(node: Any, path: Path, positions: Positions) -> Any:
+def _plain(node: Any, path: Path, positions: Positions, budget: list[int]) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    budget[0] -= 1  # bounds alias bombs: &a [1, 1], &b [*a, *a], ... expand exponentially
+    if budget[0] < 0:
+        raise YamlProblem(_TOO_BIG, 0, 0)
     if isinstance(node, CommentedMap):
         out: dict[Any, Any] = {}
         for key, value in node.items():
@@ -52,7 +63,7 @@ def _plain(node: Any, path: Path, positions: Positions) -> Any:
                 positions[child] = (line + 1, col + 1)
             except (KeyError, TypeError, AttributeError):
                 pass
-            out[key_plain] = _plain(value, child, positions)
+            out[key_plain] = _plain(value, child, positions, budget)
         return out
     if isinstance(node, CommentedSeq):
         items = []
@@ -63,7 +74,7 @@ def _plain(node: Any, path: Path, positions: Positions) -> Any:
                 positions[child] = (line + 1, col + 1)
             except (KeyError, TypeError, AttributeError, IndexError):
                 pass
-            items.append(_plain(value, child, positions))
+            items.append(_plain(value, child, positions, budget))
         return items
     return _scalar(node)
 

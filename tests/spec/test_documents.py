@@ -52,3 +52,17 @@ def test_file__not_utf8(tmp_path):
 def test_file__directory(tmp_path):
     (f,) = load(tmp_path).findings
     assert f.code == "AZG-SPEC-FILE"
+
+
+def test_document__deep_nesting_is_a_finding_not_a_recursion_error():
+    result = load_text("name: " + "[" * 5000 + "]" * 5000 + "\n", filename="x.yaml")
+    (f,) = result.findings
+    assert f.code == "AZG-SPEC-YAML" and "deeply" in f.message
+
+
+def test_document__alias_bomb_is_refused_quickly():
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]  # 10^8 values
+    result = load_text("\n".join(lines) + "\n", filename="x.yaml")
+    (f,) = result.findings
+    assert f.code == "AZG-SPEC-YAML" and "aliases" in f.message

@@ -94,3 +94,31 @@ def test_arbitrary_text__never_crashes(text):
     result = load_text(text)
     assert result.lab is None or not result.errors
     assert all(f.code in RULES for f in result.findings)
+
+
+def _vocabulary() -> list[str]:
+    """Every YAML key the schema knows: random structures built from them get past the top level."""
+    from azguest.spec.schema import json_schema
+
+    s = json_schema()
+    keys = set(s["properties"])
+    for d in s["$defs"].values():
+        keys |= set(d.get("properties", {}))
+    return sorted(keys)
+
+
+KEYS = st.sampled_from(_vocabulary())
+structures = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                           st.dictionaries(KEYS, inner, max_size=5)),
+                          max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(SPECS)), st.data())
+def test_random_structure_grafted_anywhere__never_crashes(name, data):
+    doc = SPECS[name]
+    path = data.draw(st.sampled_from(_paths(doc)))
+    text = _dump(_set(doc, path, data.draw(structures), "replace"))
+    result = load_text(text, filename="m.yaml")
+    assert result.lab is None or not result.errors
+    assert all(f.code in RULES and f.message for f in result.findings)

@@ -6,7 +6,11 @@ from collections.abc import Iterator
 
 from azguest.catalog import rules as R
 from azguest.spec.checks import Context, check
-from azguest.spec.findings import Finding, make
+from azguest.spec.checks.network import iscsi_target, target_subnet
+from azguest.spec.findings import Finding, format_path, make
+from azguest.spec.models import Lab
+
+ST_SHARED = ("cluster", "storage", "shared-disk", "disks")
 
 
 def name_problem(rule: R.NameRule, value: str) -> str | None:
@@ -61,7 +65,7 @@ def _duplicates(ctx: Context) -> Iterator[Finding]:
             yield make("AZG-NAME-DUP", path, f"computer name {name} is already used by {seen[key]}; "
                        "every computer name in the lab must be unique")
         else:
-            seen[key] = ".".join(str(p) for p in path)
+            seen[key] = format_path(path)
 
 
 @check
@@ -86,6 +90,41 @@ def azure_names(ctx: Context) -> Iterator[Finding]:
         if why:
             yield make("AZG-NAME-SUBNET", ("network", "subnets", i, "name"), f"subnet name {s.name!r} {why}; "
                        "use letters, digits, _ . - (e.g. management)")
+
+
+@check
+def derived_resource_names(ctx: Context) -> Iterator[Finding]:
+    """Names azguest derives from the lab name (azguest.plan) must be valid Azure names too."""
+    from azguest.plan import naming
+
+    lab = ctx.lab
+    sd = lab.cluster.storage.shared_disk
+    disk_rule = R.NAME_RULES["disk"]
+    for i, d in enumerate(sd.disks if sd and lab.cluster.storage.mode == "shared-disk" else ()):
+        resource = f"{lab.name}-{d.name}"  # as azguest.plan.desired names shared disks
+        why = name_problem(disk_rule, resource)
+        if why:
+            yield make("AZG-NAME-DISK", (*ST_SHARED, i, "name"),
+                       f"disk {d.name!r} becomes the Azure disk {resource!r}, which {why}; use letters, "
+                       f"digits, _ . - (at most {disk_rule.max_len - len(lab.name) - 1} characters, e.g. csv1)")
+    nic_max = R.NAME_RULES["nic"].max_len
+    for i, s in enumerate(lab.network.subnets):
+        vm = max((naming.vm_name(lab.name, c) for c in _vms_in_subnet(lab, i)), key=len)
+        nic = naming.nic_name(vm, s.name)
+        if len(nic) > nic_max:
+            room = nic_max - len(naming.nic_name(vm, ""))
+            yield make("AZG-NAME-NIC", ("network", "subnets", i, "name"),
+                       f"subnet {s.name!r} makes the network interface name {nic!r} {len(nic)} characters, "
+                       f"over Azure's {nic_max}; use a subnet name of at most {room} characters")
+
+
+def _vms_in_subnet(lab: Lab, index: int) -> list[str]:
+    """Computer names with a NIC in subnet ``index``: every node; the DC in the first subnet; the target."""
+    owners = lab.cluster.nodes.names() + ([lab.domain.controller.name] if index == 0 else [])
+    target = iscsi_target(lab)
+    if target is not None and target_subnet(lab) == index:
+        owners.append(target.name)
+    return owners
 
 
 @check

@@ -8,6 +8,7 @@ from ipaddress import IPv4Address, IPv4Network
 from azguest.catalog import rules as R
 from azguest.spec.checks import Context, check
 from azguest.spec.findings import Finding, make
+from azguest.spec.models import IscsiTarget, Lab
 
 NET = ("network",)
 
@@ -43,19 +44,33 @@ def subnets(ctx: Context) -> Iterator[Finding]:
                        "RDP is opened to the whole internet; list your own address range instead")
 
 
+def iscsi_target(lab: Lab) -> IscsiTarget | None:
+    st = lab.cluster.storage
+    return st.iscsi.target if st.mode == "iscsi" and st.iscsi else None
+
+
+def target_subnet(lab: Lab) -> int:
+    """Index of the iSCSI target's subnet: the one holding its IP, else the last (azguest.plan.desired)."""
+    target = iscsi_target(lab)
+    subnets = lab.network.subnets
+    ip = target.ip if target else None
+    return next((i for i, s in enumerate(subnets) if ip and ip in s.prefix), len(subnets) - 1)
+
+
 def _static(ctx: Context) -> list[tuple[str, IPv4Address, tuple]]:
     lab = ctx.lab
     out = [("domain controller", lab.domain.controller.ip, ("domain", "controller", "ip"))]
-    st = lab.cluster.storage
-    if st.mode == "iscsi" and st.iscsi and st.iscsi.target.ip:
-        out.append(("iSCSI target", st.iscsi.target.ip, ("cluster", "storage", "iscsi", "target", "ip")))
+    target = iscsi_target(lab)
+    if target and target.ip:
+        out.append(("iSCSI target", target.ip, ("cluster", "storage", "iscsi", "target", "ip")))
     return out
 
 
 def _ip_problem(ip: IPv4Address, subnets: list[IPv4Network]) -> tuple[str, str] | None:
     home = next((s for s in subnets if ip in s), None)
     if home is None:
-        return "AZG-NET-IP-OUTSIDE", f"is in none of the subnets ({', '.join(map(str, subnets))})"
+        where = f"subnet {subnets[0]}" if len(subnets) == 1 else f"subnets ({', '.join(map(str, subnets))})"
+        return "AZG-NET-IP-OUTSIDE", f"is outside the {where}; use an address inside it"
     offset = int(ip) - int(home.network_address)
     if offset < R.AZURE_RESERVED_FIRST or offset >= home.num_addresses - R.AZURE_RESERVED_LAST:
         first = home.network_address + R.AZURE_RESERVED_FIRST
@@ -70,7 +85,8 @@ def static_ips(ctx: Context) -> Iterator[Finding]:
     subnets = [s.prefix for s in ctx.lab.network.subnets]
     seen: dict[IPv4Address, str] = {}
     for what, ip, path in _static(ctx):
-        problem = _ip_problem(ip, subnets)
+        # the domain controller has one NIC, in the first subnet (azguest.plan.desired)
+        problem = _ip_problem(ip, subnets[:1] if path[0] == "domain" else subnets)
         if problem:
             yield make(problem[0], path, f"{what} IP {ip} {problem[1]}")
         if ip in seen:
@@ -96,3 +112,38 @@ def _cluster_ip(ctx: Context, subnets: list[IPv4Network], seen: dict[IPv4Address
     if c.ip in seen:
         yield make("AZG-NET-CLUSTER-IP", path, f"cluster IP {c.ip} collides with the {seen[c.ip]} IP; "
                    "use a free address in the first subnet")
+
+
+@check
+def subnet_room(ctx: Context) -> Iterator[Finding]:
+    """Every node gets a static address in every subnet (Lab.node_ips); a full subnet drops a NIC."""
+    lab = ctx.lab
+    node_ips = lab.node_ips()
+    target = iscsi_target(lab)
+    for i, s in enumerate(lab.network.subnets):
+        short = sum(1 for ips in node_ips.values() if s.name not in ips)
+        needs_target = target is not None and target.ip is None and target_subnet(lab) == i
+        if needs_target and not short:
+            short = _no_room_for_target(lab, s.prefix)
+        if short:
+            yield make("AZG-NET-SUBNET-ROOM", (*NET, "subnets", i, "prefix"),
+                       f"subnet {s.name} ({s.prefix}) has {_usable(s.prefix.prefixlen)} usable addresses, too "
+                       f"few for {lab.cluster.nodes.count} nodes plus the static IPs in it; use a larger "
+                       f"prefix (/{s.prefix.prefixlen - 1} or wider), or fewer nodes")
+
+
+def _usable(prefixlen: int) -> int:
+    return max(2 ** (32 - prefixlen) - R.AZURE_RESERVED_FIRST - R.AZURE_RESERVED_LAST, 0)
+
+
+def _no_room_for_target(lab: Lab, prefix: IPv4Network) -> int:
+    """1 if the planner cannot place an iSCSI target that has no ip in this subnet, else 0."""
+    from azguest.plan import naming
+
+    taken = {str(ip) for ip in lab.static_ips().values()}
+    taken |= {str(ip) for ips in lab.node_ips().values() for ip in ips.values()}
+    try:
+        naming.allocate(str(prefix), 1, taken)
+    except ValueError:
+        return 1
+    return 0

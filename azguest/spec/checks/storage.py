@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from azguest.catalog import rules as R
 from azguest.catalog.disks import lookup_disk_sku, max_shares_limit, tier_for, tiers
@@ -10,7 +11,7 @@ from azguest.catalog.sizes import lookup_size
 from azguest.spec.checks import Context, check
 from azguest.spec.checks.compute import disk_sku_unknown, unknown_size
 from azguest.spec.findings import Finding, make
-from azguest.spec.models import Disk, SharedDisk
+from azguest.spec.models import Disk, S2dSettings, SharedDisk
 
 ST = ("cluster", "storage")
 
@@ -55,13 +56,31 @@ def zones(ctx: Context) -> Iterator[Finding]:
         yield make("AZG-S2D-ZONES", ("cluster", "placement", "zones"),
                    f"{m.mode} works in availability sets only, not across zones; use placement: "
                    "{availabilitySet: {faultDomains: 2, updateDomains: 5}}")
-    if m.zones == "zrs-only" and len(set(zs)) > 1 and ctx.lab.cluster.storage.shared_disk:
-        for i, d in enumerate(ctx.lab.cluster.storage.shared_disk.disks):
-            info = lookup_disk_sku(d.sku)
-            if info and not info.zrs:
-                yield make("AZG-SHARED-ZONES", (*ST, "shared-disk", "disks", i, "sku"),
-                           f"disk {d.name} is {info.name} but the nodes span zones {list(zs)}; sharing "
-                           "across zones needs Premium_ZRS or StandardSSD_ZRS (or use one zone)")
+    if m.zones != "zrs-only" or len(set(zs)) < 2:
+        return
+    for d in _shared_specs(ctx):
+        info = lookup_disk_sku(d.sku)
+        if info and not info.zrs:
+            yield make("AZG-SHARED-ZONES", (*d.path, "sku"),
+                       f"disk {d.name} is {info.name} but the nodes span zones {list(zs)}; sharing "
+                       "across zones needs Premium_ZRS or StandardSSD_ZRS (or use one zone)")
+
+
+@check
+def availability_set_disks(ctx: Context) -> Iterator[Finding]:
+    """Data disks attached to the nodes, which sit in the availability set unless zones are given."""
+    if ctx.lab.cluster.placement.kind != "availability-set":
+        return
+    st = ctx.lab.cluster.storage
+    disks = [(p, d.sku) for p, d in _s2d_paths((*ST, "s2d"), st.s2d)] if st.mode == "s2d" else []
+    code = "AZG-DISK-AVSET" if st.mode == "s2d" else "AZG-SHARED-AVSET"
+    disks += [(d.path, d.sku) for d in _shared_specs(ctx)]
+    for path, sku in disks:
+        info = lookup_disk_sku(sku)
+        if info is not None and not info.availability_set_ok:
+            yield make(code, (*path, "sku"),
+                       f"{info.name} cannot attach to VMs in an availability set (the nodes' placement); "
+                       "use Premium_LRS, or placement zones: [1] with shared disks")
 
 
 @check
@@ -117,14 +136,17 @@ def s2d_disks(ctx: Context) -> Iterator[Finding]:
         kinds = sorted({f"{d.sku} {d.size_gb} GB" for d in s.disks})
         yield make("AZG-S2D-DISK-MIXED", (*base, "disks"),
                    f"S2D disks must all be the same SKU and size, found {', '.join(kinds)}; use one size")
-    for path, d in _s2d_paths(base, s.disk, s.disks):
+    for path, d in _s2d_paths(base, s):
         yield from _premium(path, d, m)
 
 
-def _s2d_paths(base: tuple, disk: Disk | None, disks: tuple[Disk, ...] | None) -> list[tuple[tuple, Disk]]:
-    if disks is not None:
-        return [((*base, "disks", i), d) for i, d in enumerate(disks)]
-    return [((*base, "disk"), disk)] if disk else []
+def _s2d_paths(base: tuple, s: S2dSettings | None) -> list[tuple[tuple, Disk]]:
+    """The S2D disks as written, each with its field path."""
+    if s is None:
+        return []
+    if s.disks is not None:
+        return [((*base, "disks", i), d) for i, d in enumerate(s.disks)]
+    return [((*base, "disk"), s.disk)] if s.disk else []
 
 
 def _premium(path: tuple, d: Disk, m: R.StorageModeRules) -> Iterator[Finding]:
@@ -135,6 +157,29 @@ def _premium(path: tuple, d: Disk, m: R.StorageModeRules) -> Iterator[Finding]:
         yield make("AZG-S2D-DISK-PREMIUM", (*path, "sku"),
                    f"{info.name} is not Premium; S2D in Azure VMs requires Premium managed disks "
                    "(use Premium_LRS)")
+
+
+@dataclass(frozen=True)
+class _SharedSpec:
+    """A disk every node attaches: one of shared-disk.disks, or the dedicated witness disk."""
+    path: tuple
+    name: str
+    sku: str
+    size_gb: int
+    caching: str
+
+
+def _shared_specs(ctx: Context) -> list[_SharedSpec]:
+    st = ctx.lab.cluster.storage
+    sd = st.shared_disk
+    if st.mode != "shared-disk" or sd is None:
+        return []
+    base = (*ST, "shared-disk")
+    out = [_SharedSpec((*base, "disks", i), d.name, d.sku, d.size_gb, d.caching) for i, d in enumerate(sd.disks)]
+    wd = sd.witness_disk
+    if wd is not None and wd.size_gb is not None and wd.disk is None:
+        out.append(_SharedSpec((*base, "witnessDisk"), "witnessDisk", wd.sku, wd.size_gb, "None"))
+    return out
 
 
 @check
@@ -148,35 +193,30 @@ def shared_disks(ctx: Context) -> Iterator[Finding]:
         if d.name.lower() in seen:
             yield make("AZG-DUP-DISK", (*base, i, "name"), f"disk name {d.name} is used twice; rename one")
         seen.add(d.name.lower())
-        yield from _shared_disk(ctx, (*base, i), d.sku, d.size_gb, d.caching, d.name)
+    for spec in _shared_specs(ctx):
+        yield from _shared_disk(ctx, spec)
     yield from _witness_disk(ctx, sd.disks)
 
 
-def _shared_disk(
-    ctx: Context, path: tuple, sku: str, size_gb: int, caching: str, name: str
-) -> Iterator[Finding]:
-    info = lookup_disk_sku(sku)
+def _shared_disk(ctx: Context, d: _SharedSpec) -> Iterator[Finding]:
+    info = lookup_disk_sku(d.sku)
     if info is None:
-        yield disk_sku_unknown((*path, "sku"), sku)
+        yield disk_sku_unknown((*d.path, "sku"), d.sku)
         return
     nodes = ctx.lab.cluster.nodes.count
     if not info.shareable:
-        yield make("AZG-SHARED-SKU", (*path, "sku"),
+        yield make("AZG-SHARED-SKU", (*d.path, "sku"),
                    f"{info.name} cannot be shared; use Premium_LRS (or StandardSSD_LRS)")
         return
-    limit = max_shares_limit(sku, size_gb)
+    limit = max_shares_limit(d.sku, d.size_gb)
     if nodes > limit:
-        tier = tier_for(sku, size_gb)
-        yield make("AZG-SHARED-MAXSHARES", (*path, "sizeGB"),
-                   f"disk {name} ({tier.tier if tier else info.name}, {size_gb} GB) allows maxShares "
-                   f"{limit} but the cluster has {nodes} nodes; use a larger tier ({_tier_hint(sku, nodes)})")
-    if caching != "None":
-        yield make("AZG-SHARED-CACHING", (*path, "caching"),
-                   f"host caching {caching} is not supported on shared disks; use caching: None")
-    if ctx.lab.cluster.placement.kind == "availability-set" and not info.availability_set_ok:
-        yield make("AZG-SHARED-AVSET", (*path, "sku"),
-                   f"{info.name} cannot attach to VMs in an availability set; use Premium_LRS, "
-                   "or zones placement")
+        tier = tier_for(d.sku, d.size_gb)
+        yield make("AZG-SHARED-MAXSHARES", (*d.path, "sizeGB"),
+                   f"disk {d.name} ({tier.tier if tier else info.name}, {d.size_gb} GB) allows maxShares "
+                   f"{limit} but the cluster has {nodes} nodes; use a larger tier ({_tier_hint(d.sku, nodes)})")
+    if d.caching != "None":
+        yield make("AZG-SHARED-CACHING", (*d.path, "caching"),
+                   f"host caching {d.caching} is not supported on shared disks; use caching: None")
 
 
 def _tier_hint(sku: str, nodes: int) -> str:
@@ -212,8 +252,6 @@ def _witness_disk(ctx: Context, disks: tuple[SharedDisk, ...]) -> Iterator[Findi
             yield make("AZG-SHARED-WITNESS-CSV", (*path, "disk"),
                        f"disk {ref.name} is a cluster shared volume and cannot be the witness; use "
                        "witnessDisk: {sizeGB: 8}, or set csv: false on that disk")
-        return
-    yield from _shared_disk(ctx, path, wd.sku, wd.size_gb or 1, "None", "witness")
 
 
 @check
