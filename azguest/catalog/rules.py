@@ -146,7 +146,8 @@ RULES: dict[str, Rule] = {
              "NIC resource names (<lab>-<computer>-nic-<subnet>) are at most 80 characters.", _NAMES),
         Rule("AZG-NAME-DUP", ERROR, "*", "Computer names must be unique in the lab.", _WIN),
         Rule("AZG-NAME-TAG", ERROR, "tags",
-             "Tag names: at most 512 characters without < > % & \\ ? /; values at most 256.", _NAMES),
+             "Tag names: at most 512 characters without < > % & \\ ? /; values at most 256; at most 45 "
+             "tags (Azure's 50 less azguest's 5).", _NAMES),
         Rule("AZG-ADMIN-USERNAME", ERROR, "admin.username",
              "Azure refuses reserved admin user names and names over 20 characters.", _VMFAQ),
         # --- network
@@ -269,6 +270,8 @@ NAME_RULES: dict[str, NameRule] = {
 TAG_NAME_FORBIDDEN = "<>%&\\?/"
 TAG_NAME_MAX = 512
 TAG_VALUE_MAX = 256
+TAG_COUNT_MAX = 50  # tags per resource (resource-name-rules / tag-resources)
+AZGUEST_TAG_COUNT = 5  # azguest-lab, -role, -spec, -expires, -created (azguest.plan.model)
 ADMIN_USERNAME_MAX = 20
 RESERVED_ADMIN_USERNAMES = frozenset({
     "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123",

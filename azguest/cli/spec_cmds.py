@@ -61,7 +61,9 @@ def _result_data(result, strict: bool, show_defaults: bool) -> dict:
         "lab": lab.name if lab else None, "specHash": lab.spec_hash() if lab else None,
     }
     if show_defaults and lab is not None:
-        data["effective"] = lab.to_data()
+        from azguest.spec.effective import effective_data
+
+        data["effective"] = effective_data(lab)
     return data
 
 

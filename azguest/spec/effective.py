@@ -10,11 +10,21 @@ from azguest.spec.models import Lab
 from azguest.spec.source import Positions
 
 
+def effective_data(lab: Lab) -> dict[str, Any]:
+    """The normalized spec with derived defaults filled in (what deploy will use, not null)."""
+    data = lab.to_data()
+    data["resourceGroup"] = lab.resource_group_name
+    data["domain"]["netbios"] = lab.domain.netbios_name
+    if lab.cluster.witness == "cloud":
+        data["cluster"]["witnessStorageAccount"] = lab.witness_storage_account_name
+    return data
+
+
 def effective_yaml(lab: Lab, positions: Positions) -> str:
     """YAML of the normalized spec; values taken from defaults carry a ``# default`` comment."""
     from ruamel.yaml import YAML
 
-    doc = _commented(lab.to_data(), (), positions, marked=False)
+    doc = _commented(effective_data(lab), (), positions, marked=False)
     yaml = YAML(typ="rt", pure=True)
     yaml.representer.add_representer(
         type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))

@@ -62,6 +62,17 @@ def test_validate__show_defaults(capsys):
     assert doc["result"]["effective"]["backup"]["mode"] == "auto"
 
 
+def test_validate__show_defaults_fills_derived_values(capsys):
+    """Omitted resourceGroup / netbios / witness account show what deploy will use, not null."""
+    assert run(["validate", "--show-defaults", str(BASES["training"])]) == 0
+    out = capsys.readouterr().out
+    assert "resourceGroup: rg-train01" in out and "netbios: TRAIN" in out
+    assert "witnessStorageAccount: sttrain01" in out
+    assert run(["validate", "--show-defaults", "-o", "json", str(BASES["training"])]) == 0
+    effective = json.loads(capsys.readouterr().out)["result"]["effective"]
+    assert effective["resourceGroup"] == "rg-train01"
+
+
 def test_validate__not_yaml_no_traceback(capsys, tmp_path):
     p = tmp_path / "x.yaml"
     p.write_bytes(b"\x00\x01\x02binary")
@@ -86,6 +97,16 @@ def test_init__each_mode_validates_clean(capsys, tmp_path):
         assert run(["init", "--storage", mode, "--nodes", str(nodes), "lab1", "--out", str(out)]) == 0
         assert run(["validate", "--strict", str(out)]) == 0, out.read_text()
     assert "# yaml-language-server: $schema=" in out.read_text()
+
+
+@pytest.mark.parametrize(("mode", "top"), [("s2d", 3), ("shared-disk", 10), ("iscsi", 16)])
+def test_init__every_supported_node_count_validates_strict(mode, top):
+    from azguest.spec import load_text
+    from azguest.spec.starter import render_starter
+
+    for nodes in range(2, top + 1):
+        result = load_text(render_starter("lab1", storage=mode, nodes=nodes), filename=f"{mode}-{nodes}.yaml")
+        assert result.findings == [], [f.render() for f in result.findings]
 
 
 def test_init__refuses_invalid_combination__core(tmp_path):

@@ -177,6 +177,9 @@ CASES: list[tuple[str, str, list[tuple[str, str]], str, str]] = [
     ("name-tag", "s2d", [("tags: {course: hyperv-101,", "tags: {course/x: hyperv-101,"),
                          ("owner: trainer@example.com}", "owner: trainer@example.com}  #!")],
      "AZG-NAME-TAG", "tags.course/x"),
+    ("name-tag-count", "s2d", [("tags: {course: hyperv-101, owner: trainer@example.com}",
+                                "tags: {" + ", ".join(f"t{i}: x" for i in range(46)) + "}  #!")],
+     "AZG-NAME-TAG", "tags"),
     ("admin-username", "s2d", [("  username: labadmin", "  username: Administrator  #!")],
      "AZG-ADMIN-USERNAME", "admin.username"),
     # --- network

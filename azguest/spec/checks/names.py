@@ -144,6 +144,10 @@ def domain_names(ctx: Context) -> Iterator[Finding]:
 
 @check
 def tags(ctx: Context) -> Iterator[Finding]:
+    room = R.TAG_COUNT_MAX - R.AZGUEST_TAG_COUNT
+    if len(ctx.lab.tags) > room:
+        yield make("AZG-NAME-TAG", ("tags",), f"{len(ctx.lab.tags)} tags, but Azure allows {R.TAG_COUNT_MAX} "
+                   f"per resource and azguest adds {R.AZGUEST_TAG_COUNT}; use at most {room}")
     for key, value in ctx.lab.tags.items():
         bad = [c for c in key if c in R.TAG_NAME_FORBIDDEN]
         if bad or len(key) > R.TAG_NAME_MAX or len(value) > R.TAG_VALUE_MAX or not key:
