@@ -196,13 +196,14 @@ RULES: dict[str, Rule] = {
 
 @dataclass(frozen=True)
 class StorageModeRules:
-    mode: str  # the value of cluster.storage.mode
-    settings_key: str  # the YAML key of its settings block
+    mode: str  # the value of cluster.storage.mode (also the YAML key of its settings block)
     min_nodes: int
     max_nodes: int | None  # None: bounded by other rules (maxShares) only
     node_code: str  # finding code when the node count is out of range
-    zones: str  # "no" | "zrs-only" | "yes"
+    zones: str  # "no" | "zrs-only" (shared disks across zones must be ZRS) | "yes"
+    zones_code: str  # finding code when zones are refused or need ZRS
     witnesses: tuple[str, ...]  # allowed values of cluster.witness
+    witness_code: str  # finding code for a witness the mode does not support
     min_disks_per_node: int  # S2D: local data disks per node
     premium_disks: bool  # the mode's data disks must be Premium
     uniform_disks: bool  # all data disks the same SKU and size
@@ -213,14 +214,16 @@ class StorageModeRules:
 STORAGE_MODES: dict[str, StorageModeRules] = {
     m.mode: m
     for m in (
-        StorageModeRules("s2d", "s2d", 2, 3, "AZG-S2D-NODES", "no", ("cloud",), 2, True, True,
+        StorageModeRules("s2d", 2, 3, "AZG-S2D-NODES", "no", "AZG-S2D-ZONES", ("cloud",), "AZG-S2D-WITNESS",
+                         2, True, True,
                          ("auto", "in-guest"),
                          f"{_F4}; {_F4P}; {_F4Q}; backup in-guest only (§4: no host-level snapshots)"),
-        StorageModeRules("shared-disk", "shared-disk", 2, None, "AZG-NODES-MIN", "zrs-only",
-                         ("cloud", "disk", "none"), 0, False, False, ("auto", "cold", "in-guest"),
+        StorageModeRules("shared-disk", 2, None, "AZG-NODES-MIN", "zrs-only", "AZG-SHARED-ZONES",
+                         ("cloud", "disk", "none"), "AZG-WITNESS-MODE", 0, False, False,
+                         ("auto", "cold", "in-guest"),
                          f"{_F21}; {_F22}; {_F23}; restore points exclude shared disks (§2.4)"),
-        StorageModeRules("iscsi", "iscsi", 2, None, "AZG-NODES-MIN", "yes", ("cloud", "none"), 0,
-                         False, False, ("auto", "vm", "cold", "in-guest"),
+        StorageModeRules("iscsi", 2, None, "AZG-NODES-MIN", "yes", "", ("cloud", "none"), "AZG-WITNESS-MODE",
+                         0, False, False, ("auto", "vm", "cold", "in-guest"),
                          f"{_POLICY}: one iSCSI target VM serves the disks; §3.2 for vm backup"),
     )
 }

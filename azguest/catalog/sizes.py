@@ -132,3 +132,10 @@ SIZES: dict[str, VmSize] = _build()
 def lookup_size(name: str) -> VmSize | None:
     """The catalogue entry for an ARM size name (case-insensitive), or None if unknown."""
     return SIZES.get(name.lower())
+
+
+def nested_alternative(vcpus: int) -> str:
+    """The smallest catalogued size with nested virtualization and Premium IO and >= ``vcpus``."""
+    fits = [s for s in SIZES.values() if s.nested and s.premium_io and s.vcpus >= vcpus]
+    best = min(fits, key=lambda s: (s.vcpus, s.series.name != "Dsv5", s.name), default=None)
+    return best.name if best else max(SIZES.values(), key=lambda s: s.vcpus).name

@@ -297,3 +297,16 @@ def test_message_format__file_line_col_path():
     (f,) = load_text(text, filename="lab.yaml").findings
     assert f.render().startswith(f"lab.yaml:{f.line}:5 cluster.nodes.count: error [AZG-S2D-NODES] ")
     assert "2-3" in f.message
+
+
+@pytest.mark.parametrize("size", ["Standard_A1_v2", "Standard_DS1_v2", "Standard_D2_v3", "Standard_B2s_v2"])
+def test_size_messages__suggest_a_size_that_exists_and_nests(size):
+    from azguest.catalog.sizes import lookup_size
+
+    text = mutate(base_text("s2d"), [(NODE_SIZE, f"    size: {size}")])
+    hits = [f for f in load_text(text).findings if f.code in ("AZG-SIZE-NESTED", "AZG-SIZE-PREMIUM")]
+    assert hits
+    for f in hits:
+        suggested = f.message.split("e.g. ")[1].split()[0].rstrip(";,.")
+        info = lookup_size(suggested)
+        assert info and info.nested and info.premium_io, f.message

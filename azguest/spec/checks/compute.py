@@ -6,17 +6,11 @@ from collections.abc import Iterator
 
 from azguest.catalog import rules as R
 from azguest.catalog.disks import lookup_disk_sku
-from azguest.catalog.sizes import SIZES, lookup_size
+from azguest.catalog.sizes import lookup_size, nested_alternative
 from azguest.spec.checks import Context, check
 from azguest.spec.findings import Finding, make
 
 NODES = ("cluster", "nodes")
-
-
-def _nested_sizes() -> str:
-    names = sorted((s for s in SIZES.values() if s.nested and s.premium_io),
-                   key=lambda s: (s.series.name, s.vcpus))
-    return ", ".join(s.name for s in names if s.vcpus == 8)
 
 
 @check
@@ -38,11 +32,12 @@ def node_size(ctx: Context) -> Iterator[Finding]:
     if not size.nested:
         yield make("AZG-SIZE-NESTED", path,
                    f"{size.name} ({size.series.name} series) does not support nested virtualization, so "
-                   f"Hyper-V cannot run on the nodes; use a size that does, e.g. {_nested_sizes()}")
+                   f"Hyper-V cannot run on the nodes; use a size that does, e.g. "
+                   f"{nested_alternative(size.vcpus)} (docs/catalog.md lists them)")
     if not size.premium_io:
         yield make("AZG-SIZE-PREMIUM", path,
                    f"{size.name} ({size.series.name} series) has no Premium storage; clustered disks need "
-                   f"it (SCSI reservations, S2D). Use e.g. Standard_D{size.vcpus}s_v5")
+                   f"it (SCSI reservations, S2D); use e.g. {nested_alternative(size.vcpus)}")
 
 
 def unknown_size(ctx: Context, path: tuple, name: str, needs: str) -> Iterator[Finding]:

@@ -33,7 +33,7 @@ def subnets(ctx: Context) -> Iterator[Finding]:
     names = [s.name.lower() for s in net.subnets]
     for i, n in enumerate(names):
         if n in names[:i]:
-            yield make("AZG-NAME-SUBNET", (*NET, "subnets", i, "name"), f"subnet name {n} is used twice")
+            yield make("AZG-NAME-SUBNET", (*NET, "subnets", i, "name"), f"subnet name {n} is used twice; rename one")
     if len(net.subnets) == 1:
         yield make("AZG-NET-SINGLE-SUBNET", (*NET, "subnets"),
                    "one subnet gives the cluster a single network; add a second subnet (e.g. cluster, "

@@ -53,7 +53,7 @@ def zones(ctx: Context) -> Iterator[Finding]:
     if not zs:
         return
     if m.zones == "no":
-        yield make("AZG-S2D-ZONES", ("cluster", "placement", "zones"),
+        yield make(m.zones_code, ("cluster", "placement", "zones"),
                    f"{m.mode} works in availability sets only, not across zones; use placement: "
                    "{availabilitySet: {faultDomains: 2, updateDomains: 5}}")
     if m.zones != "zrs-only" or len(set(zs)) < 2:
@@ -61,7 +61,7 @@ def zones(ctx: Context) -> Iterator[Finding]:
     for d in _shared_specs(ctx):
         info = lookup_disk_sku(d.sku)
         if info and not info.zrs:
-            yield make("AZG-SHARED-ZONES", (*d.path, "sku"),
+            yield make(m.zones_code, (*d.path, "sku"),
                        f"disk {d.name} is {info.name} but the nodes span zones {list(zs)}; sharing "
                        "across zones needs Premium_ZRS or StandardSSD_ZRS (or use one zone)")
 
@@ -72,10 +72,10 @@ def availability_set_disks(ctx: Context) -> Iterator[Finding]:
     if ctx.lab.cluster.placement.kind != "availability-set":
         return
     st = ctx.lab.cluster.storage
-    disks = [(p, d.sku) for p, d in _s2d_paths((*ST, "s2d"), st.s2d)] if st.mode == "s2d" else []
-    code = "AZG-DISK-AVSET" if st.mode == "s2d" else "AZG-SHARED-AVSET"
-    disks += [(d.path, d.sku) for d in _shared_specs(ctx)]
-    for path, sku in disks:
+    local = _s2d_paths((*ST, "s2d"), st.s2d) if st.mode == "s2d" else []
+    disks = [(p, d.sku, "AZG-DISK-AVSET") for p, d in local]
+    disks += [(d.path, d.sku, "AZG-SHARED-AVSET") for d in _shared_specs(ctx)]
+    for path, sku, code in disks:
         info = lookup_disk_sku(sku)
         if info is not None and not info.availability_set_ok:
             yield make(code, (*path, "sku"),
@@ -97,8 +97,7 @@ def witness(ctx: Context) -> Iterator[Finding]:
     c = ctx.lab.cluster
     path = ("cluster", "witness")
     if c.witness not in m.witnesses:
-        code = "AZG-S2D-WITNESS" if m.mode == "s2d" else "AZG-WITNESS-MODE"
-        yield make(code, path, f"witness {c.witness} is not supported with {m.mode}; use "
+        yield make(m.witness_code, path, f"witness {c.witness} is not supported with {m.mode}; use "
                    + " or ".join(m.witnesses))
     elif c.witness == "none" and c.nodes.count == R.WITNESS_REQUIRED_AT_NODES:
         yield make("AZG-WITNESS-REQUIRED", path, "a 2-node cluster must have a witness; use witness: cloud")
@@ -132,7 +131,7 @@ def s2d_disks(ctx: Context) -> Iterator[Finding]:
         where = (*base, "disksPerNode") if s.disks is None else (*base, "disks")
         yield make("AZG-S2D-DISKS", where, f"{len(disks)} data disk(s) per node; S2D needs at least "
                    f"{m.min_disks_per_node} per node (set disksPerNode: {m.min_disks_per_node})")
-    if s.disks is not None and len({(d.sku.lower(), d.size_gb) for d in s.disks}) > 1:
+    if m.uniform_disks and s.disks is not None and len({(d.sku.lower(), d.size_gb) for d in s.disks}) > 1:
         kinds = sorted({f"{d.sku} {d.size_gb} GB" for d in s.disks})
         yield make("AZG-S2D-DISK-MIXED", (*base, "disks"),
                    f"S2D disks must all be the same SKU and size, found {', '.join(kinds)}; use one size")
