@@ -11,6 +11,7 @@ import os
 import types
 import typing
 from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -128,8 +129,14 @@ def _validate_model(data: dict[str, Any]) -> tuple[Lab | None, list[Finding]]:
     try:
         return Lab.model_validate(data), []
     except ValidationError as e:
-        findings = [_from_error(err) for err in e.errors(include_url=False)]
-    return None, _drop_implied_missing(findings)
+        errors = _drop_implied_too_short(e.errors(include_url=False))
+    return None, _drop_implied_missing([_from_error(err) for err in errors])
+
+
+def _drop_implied_too_short(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A list whose only item is invalid is also "too short": report the item, not the count."""
+    parents = {tuple(err["loc"])[:n] for err in errors for n in range(len(err["loc"]))}
+    return [err for err in errors if not (err["type"] == "too_short" and tuple(err["loc"]) in parents)]
 
 
 def _drop_implied_missing(findings: list[Finding]) -> list[Finding]:
@@ -150,9 +157,10 @@ def _from_error(err: dict[str, Any]) -> Finding:
     if kind == "extra_forbidden":
         return make("AZG-SPEC-UNKNOWN-KEY", loc, _unknown_key(loc))
     if kind == "missing":
-        return make("AZG-SPEC-MISSING", loc, f"required field '{loc[-1]}' is missing")
+        return make("AZG-SPEC-MISSING", loc, f"required field '{loc[-1]}' is missing; add {loc[-1]}: "
+                    f"<{_expected(loc)}>")
     msg = err["msg"][0].lower() + err["msg"][1:] if err["msg"] else kind
-    msg = msg.replace("value error, ", "")
+    msg = msg.replace("value error, ", "").replace("tuple should", "the list should")
     if kind.endswith(("_type", "_parsing")) or kind in _TYPE_ERRORS:
         return make("AZG-SPEC-TYPE", loc, f"wrong type{shown}: {msg}")
     return make("AZG-SPEC-VALUE", loc, f"invalid value{shown}: {msg}")
@@ -167,7 +175,7 @@ def _show(value: Any) -> str:
 
 def _unknown_key(loc: Path) -> str:
     key = str(loc[-1])
-    allowed = _allowed_keys(Lab, loc[:-1])
+    allowed = _allowed_keys(loc[:-1])
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if not close:  # case or separator slips: sizegb, size_gb, disks-per-node
         squash = {a.lower().replace("-", "").replace("_", ""): a for a in allowed}
@@ -180,21 +188,43 @@ def _unknown_key(loc: Path) -> str:
     return f"unknown key '{key}'{hint}"
 
 
-def _allowed_keys(model: type[BaseModel], loc: Path) -> list[str]:
-    """The YAML keys accepted at ``loc`` (walking the models by alias)."""
-    current: Any = model
+def _annotation_at(loc: Path) -> Any:
+    """The type annotation of the field at ``loc`` (walking the models by alias), or None."""
+    current: Any = Lab
     for part in loc:
         current = _unwrap(current)
         if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
             continue
         by_alias = {(f.alias or n): f for n, f in current.model_fields.items()}
         if part not in by_alias:
-            return []
+            return None
         current = by_alias[part].annotation
-    current = _unwrap(current)
+    return current
+
+
+def _allowed_keys(loc: Path) -> list[str]:
+    """The YAML keys accepted at ``loc``."""
+    current = _unwrap(_annotation_at(loc))
     if isinstance(current, type) and issubclass(current, BaseModel):
         return [(f.alias or n) for n, f in current.model_fields.items()]
     return []
+
+
+_KINDS = {int: "a number", str: "text", bool: "true or false", IPv4Address: "an IPv4 address",
+          IPv4Network: "a CIDR prefix like 10.20.0.0/16"}
+
+
+def _expected(loc: Path) -> str:
+    """A short description of what the field at ``loc`` takes, for messages."""
+    tp = _annotation_at(loc)
+    if typing.get_origin(tp) is typing.Literal:
+        return " | ".join(str(a) for a in typing.get_args(tp))
+    if typing.get_origin(tp) is tuple:
+        return "a list"
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return "a mapping: " + ", ".join(_allowed_keys(loc))
+    return _KINDS.get(tp, "a value")
 
 
 def _unwrap(tp: Any) -> Any:

@@ -66,3 +66,20 @@ def test_document__alias_bomb_is_refused_quickly():
     result = load_text("\n".join(lines) + "\n", filename="x.yaml")
     (f,) = result.findings
     assert f.code == "AZG-SPEC-YAML" and "aliases" in f.message
+
+
+def test_missing_field__says_what_to_add():
+    text = "network: {addressSpace: 10.0.0.0/16, subnets: [{name: a}]}\n"
+    findings = {f.path: f for f in load_text(text).findings}
+    assert "add prefix: <a CIDR prefix" in findings["network.subnets[0].prefix"].message
+    assert "add cluster: <a mapping: name, ip," in findings["cluster"].message
+    mode = [f for f in load_text("cluster: {storage: {}}\n").findings if f.path == "cluster.storage.mode"]
+    assert "add mode: <s2d | shared-disk | iscsi>" in mode[0].message
+
+
+def test_list_with_one_bad_item__reports_the_item_not_the_length():
+    text = "network: {addressSpace: 10.0.0.0/16, subnets: [{name: a}]}\n"
+    paths = [f.path for f in load_text(text).findings]
+    assert "network.subnets[0].prefix" in paths and "network.subnets" not in paths
+    (empty,) = [f for f in load_text("network: {subnets: []}\n").findings if f.path == "network.subnets"]
+    assert "the list should have at least 1 item" in empty.message
