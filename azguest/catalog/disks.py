@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 _SRC_SHARES = "azure-facts.md §2.1; AZD includes/virtual-machines-disks-shared-sizes.md (2022-10-14)"
 _SRC_LIMITS = "azure-facts.md §2.2; ACD includes/virtual-machines-disks-shared-limitations.md (2023-04-14)"
+ULTRA_MAX_SHARES = 15  # Ultra / Premium SSD v2: any size -> 1-15 (facts §2.1)
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,9 @@ DISK_SKUS: dict[str, DiskSku] = {
         DiskSku("StandardSSD_ZRS", "E", False, True, True, None, True, True, True, _SRC_LIMITS),
         DiskSku("Standard_LRS", "S", False, False, False, None, True, True, False,
                 _SRC_LIMITS + ": Standard HDD can't be shared"),
-        DiskSku("UltraSSD_LRS", None, True, True, True, 15, False, False, False,
+        DiskSku("UltraSSD_LRS", None, True, True, True, ULTRA_MAX_SHARES, False, False, False,
                 _SRC_LIMITS + "; faq-for-disks.yml: Ultra can't attach to VMs in an availability set"),
-        DiskSku("PremiumV2_LRS", None, True, True, True, 15, False, False, False,
+        DiskSku("PremiumV2_LRS", None, True, True, True, ULTRA_MAX_SHARES, False, False, False,
                 _SRC_LIMITS + "; ACD includes/disks-prem-v2-limitations.md (2026-06-05)"),
     )
 }
@@ -60,7 +61,6 @@ _LADDER: list[tuple[int, int, int]] = [
     (60, 8192, 10), (70, 16384, 10), (80, 32767, 10),
 ]
 MAX_DISK_SIZE_GIB = 32767
-ULTRA_MAX_SHARES = 15
 
 
 def tiers(prefix: str) -> list[DiskTier]:

@@ -283,7 +283,3 @@ RESERVED_ADMIN_USERNAMES = frozenset({
 })
 PASSWORD_MIN = 12  # Azure Windows VM admin password: 12-123 chars, 3 of 4 character classes
 PASSWORD_MAX = 123
-
-
-def rule(code: str) -> Rule:
-    return RULES[code]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from azguest.catalog.rules import ERROR, RULES, WARNING
+from azguest.catalog.rules import ERROR, RULES
 
 Path = tuple[str | int, ...]
 
@@ -60,8 +60,3 @@ def make(code: str, path: Path, message: str, *, severity: str | None = None) ->
 
 def count(findings: list[Finding], severity: str) -> int:
     return sum(1 for f in findings if f.severity == severity)
-
-
-def has_errors(findings: list[Finding], *, strict: bool = False) -> bool:
-    bad = (ERROR, WARNING) if strict else (ERROR,)
-    return any(f.severity in bad for f in findings)

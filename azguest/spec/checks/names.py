@@ -30,36 +30,32 @@ def _computer(path: tuple, value: str, what: str) -> Iterator[Finding]:
                    "digits or hyphens, not all digits (e.g. hv01)")
 
 
+NODE_PREFIX = ("cluster", "nodes", "namePrefix")
+
+
+def _owners(lab: Lab) -> list[tuple[str, tuple, str]]:
+    """Every Windows computer name in the lab: (name, field path, what it names)."""
+    out = [(lab.domain.controller.name, ("domain", "controller", "name"), "domain controller name"),
+           (lab.cluster.name, ("cluster", "name"), "cluster name")]
+    prefix = lab.cluster.nodes.name_prefix
+    out += [(n, NODE_PREFIX, f"node name (namePrefix {prefix!r} + number)") for n in lab.cluster.nodes.names()]
+    target = iscsi_target(lab)
+    if target is not None:
+        out.append((target.name, ("cluster", "storage", "iscsi", "target", "name"), "iSCSI target name"))
+    out += [(w.name, ("cluster", "workloads", i, "name"), "workload name")
+            for i, w in enumerate(lab.cluster.workloads)]
+    return out
+
+
 @check
 def computer_names(ctx: Context) -> Iterator[Finding]:
-    lab = ctx.lab
-    nodes = lab.cluster.nodes
-    dc = lab.domain.controller.name
-    yield from _computer(("domain", "controller", "name"), dc, "domain controller name")
-    yield from _computer(("cluster", "name"), lab.cluster.name, "cluster name")
-    last = nodes.names()[-1] if nodes.count else nodes.name_prefix
-    yield from _computer(("cluster", "nodes", "namePrefix"), last,
-                         f"node name (namePrefix {nodes.name_prefix!r} + number)")
-    st = lab.cluster.storage
-    if st.mode == "iscsi" and st.iscsi:
-        yield from _computer(("cluster", "storage", "iscsi", "target", "name"), st.iscsi.target.name,
-                             "iSCSI target name")
-    for i, w in enumerate(lab.cluster.workloads):
-        yield from _computer(("cluster", "workloads", i, "name"), w.name, "workload name")
-    yield from _duplicates(ctx)
-
-
-def _duplicates(ctx: Context) -> Iterator[Finding]:
-    lab = ctx.lab
-    owners: list[tuple[str, tuple]] = [(lab.domain.controller.name, ("domain", "controller", "name")),
-                                       (lab.cluster.name, ("cluster", "name"))]
-    owners += [(n, ("cluster", "nodes", "namePrefix")) for n in lab.cluster.nodes.names()]
-    st = lab.cluster.storage
-    if st.mode == "iscsi" and st.iscsi:
-        owners.append((st.iscsi.target.name, ("cluster", "storage", "iscsi", "target", "name")))
-    owners += [(w.name, ("cluster", "workloads", i, "name")) for i, w in enumerate(lab.cluster.workloads)]
+    owners = _owners(ctx.lab)
+    last_node = ctx.lab.cluster.nodes.names()[-1]  # the longest; all nodes share the prefix
+    for name, path, what in owners:
+        if path != NODE_PREFIX or name == last_node:
+            yield from _computer(path, name, what)
     seen: dict[str, str] = {}
-    for name, path in owners:
+    for name, path, _ in owners:
         key = name.lower()
         if key in seen:
             yield make("AZG-NAME-DUP", path, f"computer name {name} is already used by {seen[key]}; "
