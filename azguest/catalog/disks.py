@@ -27,6 +27,7 @@ class DiskSku:
     os_disk_ok: bool
     zrs: bool
     source: str
+    zonal_vm_only: bool = False  # attaches only to VMs in an availability zone (most AZ regions)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ DISK_SKUS: dict[str, DiskSku] = {
         DiskSku("UltraSSD_LRS", None, True, True, True, ULTRA_MAX_SHARES, False, False, False,
                 _SRC_LIMITS + "; faq-for-disks.yml: Ultra can't attach to VMs in an availability set"),
         DiskSku("PremiumV2_LRS", None, True, True, True, ULTRA_MAX_SHARES, False, False, False,
-                _SRC_LIMITS + "; ACD includes/disks-prem-v2-limitations.md (2026-06-05)"),
+                _SRC_LIMITS + "; ACD includes/disks-prem-v2-limitations.md (2026-06-05)", zonal_vm_only=True),
     )
 }
 

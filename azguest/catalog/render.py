@@ -62,12 +62,14 @@ def _disks() -> list[str]:
             _yn(d.availability_set_ok),
             _yn(d.os_disk_ok),
             _yn(d.zrs),
+            "yes" if d.zonal_vm_only else "-",
             d.source,
         ]
         for d in DISK_SKUS.values()
     ]
     out = _table(
-        ["SKU", "Tiers", "Premium", "Shareable", "maxShares", "Availability set", "OS disk", "ZRS", "Source"],
+        ["SKU", "Tiers", "Premium", "Shareable", "maxShares", "Availability set", "OS disk", "ZRS", "Zonal VMs only",
+         "Source"],
         rows,
     )
     ladder = [

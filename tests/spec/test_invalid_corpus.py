@@ -140,6 +140,9 @@ CASES: list[tuple[str, str, list[tuple[str, str]], str, str]] = [
      "AZG-DUP-DISK", "cluster.storage.shared-disk.disks[1].name"),
     ("iscsi-premium", "iscsi", [("        size: Standard_D4s_v5", "        size: Standard_D4_v3  #!")],
      "AZG-ISCSI-PREMIUM", "cluster.storage.iscsi.target.size"),
+    ("iscsi-zonal-disk", "iscsi", [("          - {sku: Premium_LRS, sizeGB: 512}",
+                                    "          - {sku: PremiumV2_LRS, sizeGB: 512}  #!")],
+     "AZG-ISCSI-ZONAL-DISK", "cluster.storage.iscsi.target.disks[1].sku"),
     ("iscsi-size-unknown", "iscsi", [("        size: Standard_D4s_v5", "        size: Standard_Z4  #!")],
      "AZG-SIZE-UNKNOWN", "cluster.storage.iscsi.target.size"),
     # --- names
@@ -310,3 +313,12 @@ def test_size_messages__suggest_a_size_that_exists_and_nests(size):
         suggested = f.message.split("e.g. ")[1].split()[0].rstrip(";,.")
         info = lookup_size(suggested)
         assert info and info.nested and info.premium_io, f.message
+
+
+def test_iscsi__every_unknown_disk_sku_reported_after_a_premium_mismatch():
+    text = mutate(base_text("iscsi"), [("        size: Standard_D4s_v5", "        size: Standard_D4_v3"),
+                                       ("          - {sku: Premium_LRS, sizeGB: 512}",
+                                        "          - {sku: Premium_XRS, sizeGB: 512}")])
+    codes = [(f.code, f.path) for f in load_text(text).findings]
+    assert ("AZG-ISCSI-PREMIUM", "cluster.storage.iscsi.target.size") in codes
+    assert ("AZG-DISK-SKU", "cluster.storage.iscsi.target.disks[1].sku") in codes

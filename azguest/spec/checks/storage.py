@@ -263,15 +263,21 @@ def iscsi_target(ctx: Context) -> Iterator[Finding]:
     size = lookup_size(t.size)
     if size is None:
         yield from unknown_size(ctx, (*base, "size"), t.size, "Premium storage and disk limits")
+    premium_told = False
     for i, d in enumerate(t.disks):
         info = lookup_disk_sku(d.sku)
         if info is None:
             yield disk_sku_unknown((*base, "disks", i, "sku"), d.sku)
-        elif info.premium and size is not None and not size.premium_io:
+            continue
+        if info.premium and size is not None and not size.premium_io and not premium_told:
+            premium_told = True
             yield make("AZG-ISCSI-PREMIUM", (*base, "size"),
                        f"{size.name} has no Premium storage but disk {i} is {info.name}; use e.g. "
                        "Standard_D4s_v5 for the target")
-            break
+        if info.zonal_vm_only:
+            yield make("AZG-ISCSI-ZONAL-DISK", (*base, "disks", i, "sku"),
+                       f"{info.name} attaches only to VMs in an availability zone in most regions with "
+                       "zones, and the iSCSI target VM is not zonal; use Premium_LRS")
     if size is not None and len(t.disks) > size.max_data_disks:
         yield make("AZG-SIZE-DATADISKS", (*base, "disks"),
                    f"{len(t.disks)} disks but {size.name} allows {size.max_data_disks}; use a larger size")
