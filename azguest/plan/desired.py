@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from azguest import naming
 from azguest.azure.kinds import KINDS
 from azguest.catalog.sizes import lookup_size
-from azguest.plan import naming
 from azguest.plan.model import (
     SECRET_PLACEHOLDER,
     TAG_CREATED,
@@ -147,10 +147,10 @@ def _storage_disks(b: _Builder) -> dict[str, list[tuple[str, str]]]:
                 out[n].append((_disk(b, name, d.sku, d.size_gb, 1, "node"), name))
     elif storage.mode == "shared-disk":
         shared = list(storage.shared_disk.disks)
-        specs = [(f"{lab.name}-{d.name}", d.sku, d.size_gb) for d in shared]
+        specs = [(naming.shared_disk_name(lab.name, d.name), d.sku, d.size_gb) for d in shared]
         witness_disk = storage.shared_disk.witness_disk
         if lab.cluster.witness == "disk" and witness_disk is not None and witness_disk.size_gb:
-            specs.append((f"{lab.name}-witness", witness_disk.sku, witness_disk.size_gb))
+            specs.append((naming.shared_disk_name(lab.name, "witness"), witness_disk.sku, witness_disk.size_gb))
         for name, sku, size in specs:
             key = _disk(b, name, sku, size, len(nodes), "storage")
             for n in nodes:

@@ -91,13 +91,13 @@ def azure_names(ctx: Context) -> Iterator[Finding]:
 @check
 def derived_resource_names(ctx: Context) -> Iterator[Finding]:
     """Names azguest derives from the lab name (azguest.plan) must be valid Azure names too."""
-    from azguest.plan import naming
+    from azguest import naming
 
     lab = ctx.lab
     sd = lab.cluster.storage.shared_disk
     disk_rule = R.NAME_RULES["disk"]
     for i, d in enumerate(sd.disks if sd and lab.cluster.storage.mode == "shared-disk" else ()):
-        resource = f"{lab.name}-{d.name}"  # as azguest.plan.desired names shared disks
+        resource = naming.shared_disk_name(lab.name, d.name)
         why = name_problem(disk_rule, resource)
         if why:
             yield make("AZG-NAME-DISK", (*ST_SHARED, i, "name"),

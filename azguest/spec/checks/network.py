@@ -138,7 +138,7 @@ def _usable(prefixlen: int) -> int:
 
 def _no_room_for_target(lab: Lab, prefix: IPv4Network) -> int:
     """1 if the planner cannot place an iSCSI target that has no ip in this subnet, else 0."""
-    from azguest.plan import naming
+    from azguest import naming
 
     taken = {str(ip) for ip in lab.static_ips().values()}
     taken |= {str(ip) for ips in lab.node_ips().values() for ip in ips.values()}
