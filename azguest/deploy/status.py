@@ -73,48 +73,56 @@ def _power(view: dict) -> str:
     return "unknown"
 
 
-def _vm_status(session: Any, rg: str, name: str, role: str) -> VmStatus:
-    with arm_errors(target=f"VM {name}"):
-        vm = session.compute.virtual_machines.get(rg, name, expand="instanceView").as_dict()
+def _vm_status(vm: dict, role: str) -> VmStatus:
     props = vm.get("properties") or {}
     size = str((props.get("hardwareProfile") or {}).get("vmSize", ""))
     info = lookup_size(size)
-    return VmStatus(name, role, size, info.vcpus if info else 0, _power(props.get("instanceView") or {}),
-                    str(props.get("provisioningState", "")))
+    return VmStatus(str(vm.get("name")), role, size, info.vcpus if info else 0,
+                    _power(props.get("instanceView") or {}), str(props.get("provisioningState", "")))
 
 
-def _disk_status(session: Any, rg: str, name: str) -> DiskStatus:
-    with arm_errors(target=f"disk {name}"):
-        d = session.compute.disks.get(rg, name).as_dict()
+def _disk_status(d: dict) -> DiskStatus:
     props = d.get("properties") or {}
     holders = tuple(_name(i) for i in (d.get("managedByExtended") or []))
     if not holders and d.get("managedBy"):
         holders = (_name(d.get("managedBy")),)
-    return DiskStatus(name, str((d.get("sku") or {}).get("name", "")), int(props.get("diskSizeGB") or 0),
+    return DiskStatus(str(d.get("name")), str((d.get("sku") or {}).get("name", "")), int(props.get("diskSizeGB") or 0),
                       int(props.get("maxShares") or 1), str(props.get("diskState", "")), holders)
 
 
+def _group_details(session: Any, rg: str) -> tuple[dict[str, dict], dict[str, dict]]:
+    """VMs (with instance views) and disks of one group: two list calls, whatever the lab's size."""
+    with arm_errors(target=f"VMs and disks in {rg}"):
+        vms = {v.id.lower(): v.as_dict() for v in session.compute.virtual_machines.list(rg, expand="instanceView")}
+        disks = {d.id.lower(): d.as_dict() for d in session.compute.disks.list_by_resource_group(rg)}
+    return vms, disks
+
+
 def lab_status(session: Any, lab: str) -> LabStatus:
+    """One tag query, then two list calls per resource group: reads do not grow with the lab."""
     with arm_errors(target=f"resources tagged {TAG_LAB}={lab}"):
         items = [i for i in K.list_tagged(session, TAG_LAB, lab) if (i.get("tags") or {}).get(TAG_LAB) == lab]
     if not items:
         raise NotFoundError(f"no resources tagged {TAG_LAB}={lab}", code="AZG-LAB-NOT-FOUND",
                             hint="check the lab name, --subscription, or deploy it first")
-    vms, disks, backups, rows, groups = [], [], [], [], set()
+    groups = sorted({str(i.get("id")).split("/")[4] for i in items})
+    vm_bodies: dict[str, dict] = {}
+    disk_bodies: dict[str, dict] = {}
+    for rg in groups:
+        vms, disks = _group_details(session, rg)
+        vm_bodies.update(vms)
+        disk_bodies.update(disks)
+    vms_out, disks_out, backups, rows = [], [], [], []
     expires = None
     for it in sorted(items, key=lambda i: (str(i.get("type")), str(i.get("name")))):
-        tags, arm_id, name = it.get("tags") or {}, str(it.get("id")), str(it.get("name"))
-        rg = arm_id.split("/")[4]
-        groups.add(rg)
+        tags, arm_id = it.get("tags") or {}, str(it.get("id"))
         expires = expires or tags.get(TAG_EXPIRES)
         kind = K.kind_of(str(it.get("type", "")))
-        rows.append((str(it.get("type")), name, tags.get(TAG_ROLE, "")))
-        if kind is None:
-            continue
-        if kind.backup:
+        rows.append((str(it.get("type")), str(it.get("name")), tags.get(TAG_ROLE, "")))
+        if kind is not None and kind.backup:
             backups.append(arm_id)
-        elif kind.key == "vm":
-            vms.append(_vm_status(session, rg, name, tags.get(TAG_ROLE, "")))
-        elif kind.key == "disk":
-            disks.append(_disk_status(session, rg, name))
-    return LabStatus(lab, tuple(sorted(groups)), tuple(rows), tuple(vms), tuple(disks), tuple(backups), expires)
+        elif kind is not None and kind.key == "vm" and arm_id.lower() in vm_bodies:
+            vms_out.append(_vm_status(vm_bodies[arm_id.lower()], tags.get(TAG_ROLE, "")))
+        elif kind is not None and kind.key == "disk" and arm_id.lower() in disk_bodies:
+            disks_out.append(_disk_status(disk_bodies[arm_id.lower()]))
+    return LabStatus(lab, tuple(groups), tuple(rows), tuple(vms_out), tuple(disks_out), tuple(backups), expires)

@@ -157,3 +157,15 @@ def test_preflight__same_lab_name_in_another_group_is_refused(engine):
         do_deploy(session, twin)
     assert exc.value.code == "AZG-LAB-NAME-TAKEN" and "rg-hv-s2d" in exc.value.message
     assert writes(engine) == []
+
+
+def test_status__reads_do_not_grow_with_the_lab(engine):
+    session = AzureSession.for_engine(engine)
+    big = lab_from("iscsi-2node.yaml", **{"count: 2": "count: 8"})
+    for f in {"cores", "standardDSv5Family"}:
+        engine.set_quota(big.location, f, 1000)
+    do_deploy(session, big)
+    engine.reset_log()
+    st = lab_status(session, big.name)
+    assert len(st.vms) == 10 and {v.power_state for v in st.vms} == {"running"}
+    assert engine.stats()["by_kind"]["read"] == 3  # the tag query, then VMs and disks of the one group
