@@ -58,66 +58,62 @@ def _writes_in(state: Path) -> int:
         return 0
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("after", KILL_AFTER_WRITES)
-def test_deploy__killed_at_any_point_then_rerun_converges(tmp_path, after):
+def _start_deploy(tmp_path: Path, scale: float, *extra: str) -> tuple[subprocess.Popen, Path]:
+    """`azguest deploy --emulator` in a child process, on a state file of its own."""
     state = tmp_path / "emulator.db"
     env = {**os.environ, "AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(state),
-           "AZGUEST_EMULATOR_PROFILE": str(_profile_file(tmp_path, 0.01)), "AZGUEST_ADMIN_PASSWORD": PASSWORD}
-    proc = subprocess.Popen([sys.executable, "-m", "azguest", "deploy", str(SPEC), "--yes", "-o", "json"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+           "AZGUEST_EMULATOR_PROFILE": str(_profile_file(tmp_path, scale)), "AZGUEST_ADMIN_PASSWORD": PASSWORD}
+    proc = subprocess.Popen([sys.executable, "-m", "azguest", "deploy", str(SPEC), "--yes", *extra], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    return proc, state
+
+
+def _wait_for_writes(proc: subprocess.Popen, state: Path, count: int) -> None:
     deadline = time.monotonic() + 60
-    while proc.poll() is None and _writes_in(state) < after and time.monotonic() < deadline:
+    while proc.poll() is None and _writes_in(state) < count and time.monotonic() < deadline:
         time.sleep(0.01)
-    killed = proc.poll() is None
-    if killed:
-        proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
-    assert killed, "deploy finished before the kill point: the kill points are too late"
+
+
+def _rerun_converges_without_redoing_work(state: Path) -> None:
+    """Re-run in this process: exactly the desired resources, and across both runs one PUT per resource."""
     writes_before = _writes_in(state)
     target = resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})
-    with AzureSession(target, engine=Engine(state_path=state, profile=Profile(
-            latency=Latency(time_scale=0.01))), polling_interval=0.01) as session:
+    engine = Engine(state_path=state, profile=Profile(latency=Latency(time_scale=0.01)))
+    with AzureSession(target, engine=engine, polling_interval=0.01) as session:
         from azguest.spec import load_lab
 
         lab = load_lab(SPEC)
-        session.engine.reset_log()
+        engine.reset_log()
         record = do_deploy(session, lab)
         assert record.ok, [r.to_dict() for r in record.failed()]
         assert_exactly_desired(session, lab)
-        # Work done before the kill is not redone: across both runs, exactly one PUT per resource.
-        rerun_puts = sum(1 for e in session.engine.request_log if e.kind == "write" and not e.retry)
+        rerun_puts = sum(1 for e in engine.request_log if e.kind == "write" and not e.retry)
         assert writes_before + rerun_puts == len(desired_graph(lab, session.subscription_id).resources)
-        again = do_deploy(session, lab)
-        assert again.note == "no changes"
+        assert do_deploy(session, lab).note == "no changes"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", KILL_AFTER_WRITES)
+def test_deploy__killed_at_any_point_then_rerun_converges(tmp_path, after):
+    proc, state = _start_deploy(tmp_path, 0.01, "-o", "json")
+    _wait_for_writes(proc, state, after)
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert killed, "deploy finished before the kill point: the kill points are too late"
+    _rerun_converges_without_redoing_work(state)
 
 
 @pytest.mark.slow
 def test_deploy__ctrl_c_lets_running_work_finish_exits_130_and_rerun_converges(tmp_path):
-    state = tmp_path / "emulator.db"
-    env = {**os.environ, "AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(state),
-           "AZGUEST_EMULATOR_PROFILE": str(_profile_file(tmp_path, 0.02)), "AZGUEST_ADMIN_PASSWORD": PASSWORD}
-    proc = subprocess.Popen([sys.executable, "-m", "azguest", "deploy", str(SPEC), "--yes"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while proc.poll() is None and _writes_in(state) < 8 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    proc, state = _start_deploy(tmp_path, 0.02)
+    _wait_for_writes(proc, state, 8)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "AZG-INTERRUPTED" in err and "Traceback" not in err
-    writes_before = _writes_in(state)
-    target = resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})
-    with AzureSession(target, engine=Engine(state_path=state, profile=Profile(
-            latency=Latency(time_scale=0.0))), polling_interval=0.01) as session:
-        from azguest.spec import load_lab
-
-        lab = load_lab(SPEC)
-        session.engine.reset_log()
-        assert do_deploy(session, lab).ok
-        assert_exactly_desired(session, lab)
-        rerun_puts = sum(1 for e in session.engine.request_log if e.kind == "write" and not e.retry)
-        assert writes_before + rerun_puts == len(desired_graph(lab, session.subscription_id).resources)
+    _rerun_converges_without_redoing_work(state)
 
 
 def test_deploy__transient_faults_and_allocation_failure_then_rerun_converges(shared_lab):
