@@ -29,14 +29,3 @@ def emit_json(command: str, *, ok: bool, result: Any = None, error: dict | None 
     sys.stdout.write("\n")
     sys.stdout.flush()
 
-
-def stdout_console():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
-
-
-def stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)

@@ -40,9 +40,6 @@ def invalid(message: str, target: str | None = None, code: str = "InvalidParamet
     return ArmError(400, code, message, target)
 
 
-def conflict(message: str, code: str = "Conflict") -> ArmError:
-    return ArmError(409, code, message)
-
 
 def rg_being_deleted(rg: str) -> ArmError:
     return ArmError(409, "ResourceGroupBeingDeleted",

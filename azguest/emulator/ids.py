@@ -28,10 +28,6 @@ class ArmPath:
     def arm_type(self) -> str:
         return f"{self.namespace}/{'/'.join(self.types)}" if self.namespace else ""
 
-    @property
-    def is_collection_or_action(self) -> bool:
-        return self.tail is not None
-
     def resource_id(self) -> str:
         """The ARM id of the addressed resource (without any trailing collection/action)."""
         segs = self.raw[:-1] if self.tail is not None else self.raw

@@ -23,7 +23,6 @@ from azguest.plan.model import (
     Graph,
     body_hash,
 )
-from azguest.spec.models import AvailabilitySet
 
 RDP_PORT = 3389
 
@@ -105,10 +104,9 @@ def _network(b: _Builder) -> str:
 
 
 def _availability_set(b: _Builder) -> str | None:
-    placement = b.lab.cluster.placement
-    if placement.kind != "availability-set":
+    aset = b.lab.cluster.placement.effective_availability_set
+    if aset is None:
         return None
-    aset = placement.availability_set or AvailabilitySet()
     body = {"sku": {"name": "Aligned"}, "properties": {
         "platformFaultDomainCount": aset.fault_domains, "platformUpdateDomainCount": aset.update_domains}}
     return b.add("availabilitySet", f"{b.lab.name}-avset", "node", body)

@@ -321,9 +321,6 @@ class Lab(_Model):
         text = json.dumps(self.to_data(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
-    def tags_for(self, role: str) -> dict[str, str]:
-        """User tags plus the azguest tags every resource carries (docs/design.md, Tags)."""
-        return {**self.tags, "azguest-lab": self.name, "azguest-role": role, "azguest-spec": self.spec_hash()}
 
     def computer_names(self) -> dict[str, str]:
         """Every Windows computer name in the lab -> its role."""

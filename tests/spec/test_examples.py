@@ -40,7 +40,6 @@ def test_lab__derived_values():
     assert lab.cluster.placement.effective_availability_set.fault_domains == 2
     assert [d.size_gb for d in lab.cluster.storage.s2d.node_disks()] == [256, 256]
     assert lab.domain.netbios_name == "LAB"
-    assert lab.tags_for("node")["azguest-lab"] == "hv-s2d"
 
 
 def test_lab__defaults():

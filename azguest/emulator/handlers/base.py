@@ -196,14 +196,6 @@ def ref_id(obj: Any) -> str | None:
     return obj.get("id") if isinstance(obj, dict) else None
 
 
-def require_ref(ctx: Ctx, ref: str | None, target: str, code: str = "NotFound",
-                status: int = 404) -> dict[str, Any]:
-    res = ctx.get(ref)
-    if res is None:
-        raise ArmError(status, code, f"Resource {ref} referenced by '{target}' was not found.", target)
-    return res
-
-
 def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """JSON merge-patch (RFC 7396) of ``patch`` onto ``base``."""
     out = dict(base)
