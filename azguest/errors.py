@@ -27,6 +27,7 @@ class ErrorKind(enum.Enum):
     PARTIAL = "partial"  # some work done, some failed
     GUEST = "guest"  # a step inside a guest failed
     INTERRUPTED = "interrupted"  # Ctrl-C
+    LEASE_HELD = "lease-held"  # another azguest run holds the lab's lease (one writer per lab)
 
 
 class AzguestError(Exception):
@@ -139,3 +140,10 @@ class GuestError(AzguestError):
 class Interrupted(AzguestError):
     kind = ErrorKind.INTERRUPTED
     default_code = "AZG-INTERRUPTED"
+
+
+class LeaseHeldError(AzguestError):
+    """Another azguest run holds the lab's lease; ``details`` name the holder, since and expiry."""
+
+    kind = ErrorKind.LEASE_HELD
+    default_code = "AZG-LEASE-HELD"

@@ -20,6 +20,7 @@ class ExitCode(enum.IntEnum):
     CONFIRM_NEEDED = 9  # confirmation needed, no terminal and no --yes
     AUTH = 10  # no usable Azure credential
     GUEST_FAILED = 11  # a configuration step inside a guest failed
+    LEASE_HELD = 12  # another azguest run is writing to this lab (the error names it); nothing was written
     USAGE = 64  # bad command line or missing configuration (e.g. no subscription)
     INTERRUPTED = 130  # Ctrl-C
 
@@ -37,6 +38,7 @@ KIND_TO_EXIT: dict[ErrorKind, ExitCode] = {
     ErrorKind.PARTIAL: ExitCode.PARTIAL,
     ErrorKind.GUEST: ExitCode.GUEST_FAILED,
     ErrorKind.INTERRUPTED: ExitCode.INTERRUPTED,
+    ErrorKind.LEASE_HELD: ExitCode.LEASE_HELD,
 }
 
 

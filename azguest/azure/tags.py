@@ -1,0 +1,59 @@
+"""Resource-group tags and contents: the SDK calls of ownership checks, tag merges and the lab lease.
+
+Group tags are written with the Tags API (``Microsoft.Resources/tags/default`` at the group's scope,
+https://learn.microsoft.com/rest/api/resources/tags/update-at-scope): a ``Merge`` adds or updates
+only the names given and a ``Delete`` removes only the names given, so tags somebody else wrote on
+the group survive every azguest write. A group PUT replaces the whole tag set and is used only to
+create a group that does not exist yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azguest.azure import kinds as K
+
+
+def _scope(session: Any, group: str) -> str:
+    return f"/subscriptions/{session.subscription_id}/resourceGroups/{group}"
+
+
+def get_group(session: Any, group: str) -> dict | None:
+    """The group as wire JSON, or None when it does not exist (one GET)."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    try:
+        return K.get(session, K.KINDS["resourceGroup"], group, group, "")
+    except ResourceNotFoundError:
+        return None
+
+
+def create_group(session: Any, group: str, location: str, tags: dict[str, str]) -> dict:
+    """Create a group with exactly these tags (a PUT: only for a group that does not exist yet)."""
+    return K.put(session, K.KINDS["resourceGroup"], group, group, "", {"location": location, "tags": tags})
+
+
+def _patch(session: Any, group: str, operation: str, tags: dict[str, str]) -> dict[str, str]:
+    poller = session.resource.tags.begin_update_at_scope(
+        _scope(session, group), {"operation": operation, "properties": {"tags": tags}})
+    body = _plain(poller.result())
+    return dict((body.get("properties") or {}).get("tags") or {})
+
+
+def merge_group_tags(session: Any, group: str, tags: dict[str, str]) -> dict[str, str]:
+    """Add or update these tags on the group, leaving every other tag as it is; returns the group's tags."""
+    return _patch(session, group, "Merge", tags)
+
+
+def delete_group_tags(session: Any, group: str, names: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Remove these tag names from the group (others stay); returns the group's remaining tags."""
+    return _patch(session, group, "Delete", dict.fromkeys(names, ""))
+
+
+def list_group_resources(session: Any, group: str) -> list[dict]:
+    """Every resource in the group, of any type, as wire JSON (one paged list call)."""
+    return [_plain(i) for i in session.resource.resources.list_by_resource_group(group)]
+
+
+def _plain(item: Any) -> dict:
+    return item.as_dict() if hasattr(item, "as_dict") else dict(item or {})
