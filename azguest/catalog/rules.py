@@ -174,13 +174,25 @@ RULES: dict[str, Rule] = {
              "azure-facts.md §4 (client access point); users.md §3 item 8"),
         Rule("AZG-NET-SINGLE-SUBNET", WARNING, "network.subnets",
              "A single subnet gives the cluster a single network (no redundant heartbeat path).", _F23),
-        Rule("AZG-NET-RDP-OPEN", WARNING, "network.allowRdpFrom", "RDP open to the whole internet.", _POLICY),
+        Rule("AZG-NET-RDP-OPEN", ERROR, "network.allowRdpFrom",
+             "allowRdpFrom ranges together may cover at most a /8 (16,777,216 addresses); wider is an error "
+             "unless --allow-public-rdp (then a warning). Prefer Azure Bastion or just-in-time VM access.",
+             _POLICY),
         # --- secrets
         Rule("AZG-SECRET-LITERAL", ERROR, "admin.password",
              "Passwords are references (fromEnv / fromKeyVault) or omitted (prompt), never literals.",
              _POLICY),
         Rule("AZG-SECRET-REF", ERROR, "admin.password", "Give exactly one of fromEnv or fromKeyVault.",
              _POLICY),
+        Rule("AZG-SECRET-ENV-NAME", ERROR, "admin.password.fromEnv",
+             "fromEnv names an environment variable ([A-Za-z_][A-Za-z0-9_]*); the value is never shown.",
+             _POLICY),
+        Rule("AZG-SECRET-ENV-PASSWORD", ERROR, "admin.password.fromEnv",
+             "A fromEnv name in mixed case that passes Azure's password rules is taken for a pasted password "
+             "(rename the variable, e.g. AZGUEST_ADMIN_PASSWORD).", _POLICY),
+        Rule("AZG-SECRET-KV-NAME", ERROR, "admin.password.fromKeyVault",
+             "Key Vault names: 3-24 letters, digits, hyphens (start with a letter, no '--'); secret names: "
+             "1-127 letters, digits, hyphens. The value is never shown.", _NAMES),
         # --- workloads, backup, lifetime
         Rule("AZG-WORKLOAD-CAPACITY", ERROR, "cluster.workloads",
              "Workload memory must fit in the nodes with one node down (N-1).", _POLICY),
@@ -240,6 +252,7 @@ HOST_RESERVE_MB = 4096  # azguest policy: memory kept for the L1 Hyper-V host OS
 SUBNET_MIN_PREFIXLEN_MAX = 29  # Azure's smallest subnet is /29 (virtual-networks-faq)
 AZURE_RESERVED_FIRST = 4  # network address, .1 gateway, .2 and .3 DNS (virtual-networks-faq)
 AZURE_RESERVED_LAST = 1  # the broadcast address
+RDP_OPEN_MAX_ADDRESSES = 2 ** 24  # azguest policy: allowRdpFrom may cover at most a /8 without --allow-public-rdp
 
 
 @dataclass(frozen=True)
@@ -284,5 +297,8 @@ RESERVED_ADMIN_USERNAMES = frozenset({
     "a", "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner",
     "root", "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
 })
+ENV_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # fromEnv: a variable name, never a value
+KEY_VAULT_NAME = re.compile(r"^(?!.*--)[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$")  # resource-name-rules
+KEY_VAULT_SECRET_NAME = re.compile(r"^[A-Za-z0-9-]{1,127}$")  # resource-name-rules (vaults/secrets)
 PASSWORD_MIN = 12  # Azure Windows VM admin password: 12-123 chars, 3 of 4 character classes
 PASSWORD_MAX = 123

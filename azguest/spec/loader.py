@@ -52,11 +52,12 @@ class LoadResult:
         return {s: count(self.findings, s) for s in ("error", "warning", "info")}
 
 
-def load(path: str | os.PathLike[str], *, allow_unknown_size: bool = False) -> LoadResult:
+def load(path: str | os.PathLike[str], *, allow_unknown_size: bool = False,
+         allow_public_rdp: bool = False) -> LoadResult:
     """Read and validate a spec file. Never raises for a bad spec: see ``LoadResult.findings``."""
     name = str(path)
     try:
-        data = FsPath(path).read_bytes()[: _MAX_BYTES + 1]
+        data = _read_capped(FsPath(path), _MAX_BYTES + 1)
     except OSError as e:
         reason = e.strerror or type(e).__name__
         return _fail(name, make("AZG-SPEC-FILE", (), f"cannot read the spec file: {reason}"))
@@ -70,10 +71,17 @@ def load(path: str | os.PathLike[str], *, allow_unknown_size: bool = False) -> L
     except UnicodeDecodeError as e:
         msg = f"not UTF-8 text (byte {e.start}); save the spec as UTF-8"
         return _fail(name, make("AZG-SPEC-FILE", (), msg))
-    return load_text(text, filename=name, allow_unknown_size=allow_unknown_size)
+    return load_text(text, filename=name, allow_unknown_size=allow_unknown_size, allow_public_rdp=allow_public_rdp)
 
 
-def load_text(text: str, *, filename: str = "<spec>", allow_unknown_size: bool = False) -> LoadResult:
+def _read_capped(path: FsPath, limit: int) -> bytes:
+    """At most ``limit`` bytes: /dev/zero or a huge file is refused without reading it all."""
+    with path.open("rb") as f:
+        return f.read(limit)
+
+
+def load_text(text: str, *, filename: str = "<spec>", allow_unknown_size: bool = False,
+              allow_public_rdp: bool = False) -> LoadResult:
     """Validate spec text. ``filename`` is only used in the findings."""
     try:
         raw, positions = source.parse(text)
@@ -92,16 +100,22 @@ def load_text(text: str, *, filename: str = "<spec>", allow_unknown_size: bool =
     lab, findings = _validate_model(data)
     findings = pre + findings
     if lab is not None:
-        findings += run_checks(lab, allow_unknown_size=allow_unknown_size)
+        findings += run_checks(lab, allow_unknown_size=allow_unknown_size, allow_public_rdp=allow_public_rdp)
     findings = sorted((_at(f, positions, filename) for f in findings),
                       key=lambda f: (f.line, f.column, f.code))
     ok = not any(f.severity == ERROR for f in findings)
     return LoadResult(lab if ok else None, findings, filename, raw, positions)
 
 
-def load_lab(path: str | os.PathLike[str], *, allow_unknown_size: bool = False, strict: bool = False) -> Lab:
+def load_lab(path: str | os.PathLike[str], *, allow_unknown_size: bool = False, strict: bool = False,
+             allow_public_rdp: bool = False) -> Lab:
     """The validated Lab, or SpecError carrying the findings (``details["findings"]``)."""
-    result = load(path, allow_unknown_size=allow_unknown_size)
+    return checked(load(path, allow_unknown_size=allow_unknown_size, allow_public_rdp=allow_public_rdp), path,
+                   strict=strict)
+
+
+def checked(result: LoadResult, path: str | os.PathLike[str], *, strict: bool = False) -> Lab:
+    """``result.lab``, or SpecError carrying the findings; warnings count with ``strict``."""
     bad = result.errors + (result.warnings if strict else [])
     if result.lab is None or bad:
         first = bad[0].render() if bad else "invalid spec"

@@ -20,6 +20,7 @@ from azguest.spec.models import Lab, parse_duration
 class Context:
     lab: Lab
     allow_unknown_size: bool = False
+    allow_public_rdp: bool = False  # --allow-public-rdp: a wide allowRdpFrom is a warning, not an error
 
     def node_size(self) -> VmSize | None:
         return lookup_size(self.lab.cluster.nodes.size)
@@ -34,8 +35,8 @@ def check(fn: Check) -> Check:
     return fn
 
 
-def run_checks(lab: Lab, *, allow_unknown_size: bool = False) -> list[Finding]:
-    ctx = Context(lab, allow_unknown_size)
+def run_checks(lab: Lab, *, allow_unknown_size: bool = False, allow_public_rdp: bool = False) -> list[Finding]:
+    ctx = Context(lab, allow_unknown_size, allow_public_rdp)
     out: list[Finding] = []
     for fn in CHECKS:
         out.extend(fn(ctx))

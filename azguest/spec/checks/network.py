@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, collapse_addresses
 
 from azguest.catalog import rules as R
 from azguest.spec.checks import Context, check
@@ -38,10 +38,31 @@ def subnets(ctx: Context) -> Iterator[Finding]:
         yield make("AZG-NET-SINGLE-SUBNET", (*NET, "subnets"),
                    "one subnet gives the cluster a single network; add a second subnet (e.g. cluster, "
                    "10.x.2.0/24) for a redundant heartbeat path")
-    for i, cidr in enumerate(net.allow_rdp_from):
-        if cidr.prefixlen == 0:
-            yield make("AZG-NET-RDP-OPEN", (*NET, "allowRdpFrom", i),
-                       "RDP is opened to the whole internet; list your own address range instead")
+    yield from _rdp_exposure(ctx)
+
+
+def rdp_exposure(cidrs: tuple[IPv4Network, ...]) -> int:
+    """How many addresses the allowRdpFrom ranges cover together (overlaps counted once)."""
+    return sum(n.num_addresses for n in collapse_addresses(cidrs))
+
+
+def _rdp_exposure(ctx: Context) -> Iterator[Finding]:
+    """Ranges that together cover more than a /8 open RDP to the internet: an error unless allowed."""
+    cidrs = ctx.lab.network.allow_rdp_from
+    covered = rdp_exposure(cidrs)
+    if covered <= R.RDP_OPEN_MAX_ADDRESSES:
+        return
+    whole = "the whole internet" if covered == 2 ** 32 else f"{covered:,} addresses (more than a /8)"
+    widest = min(range(len(cidrs)), key=lambda i: cidrs[i].prefixlen)
+    path = (*NET, "allowRdpFrom", widest)
+    if ctx.allow_public_rdp:
+        yield make("AZG-NET-RDP-OPEN", path, severity=R.WARNING, message=(
+            f"RDP to the domain controller is open to {whole} (--allow-public-rdp); prefer Azure Bastion "
+            "or just-in-time VM access, or list your own address range"))
+        return
+    yield make("AZG-NET-RDP-OPEN", path,
+               f"allowRdpFrom opens RDP to {whole}; list your own address range (e.g. 203.0.113.7/32), use "
+               "Azure Bastion or just-in-time VM access, or pass --allow-public-rdp if you mean it")
 
 
 def iscsi_target(lab: Lab) -> IscsiTarget | None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from azguest.catalog import rules as R
 from azguest.spec.checks import Context, check
 from azguest.spec.findings import Finding, make
+from azguest.spec.secrets import looks_like_password
 
 WL = ("cluster", "workloads")
 
@@ -17,6 +18,28 @@ def password_ref(ctx: Context) -> Iterator[Finding]:
     if p is not None and (p.from_env is None) == (p.from_key_vault is None):
         yield make("AZG-SECRET-REF", ("admin", "password"),
                    "give exactly one of fromEnv: VAR or fromKeyVault: {vault: ..., secret: ...}")
+    if p is None:
+        return
+    # The offending values are never quoted: a pasted password must not be echoed back.
+    if p.from_env is not None and not R.ENV_VAR_NAME.match(p.from_env):
+        yield make("AZG-SECRET-ENV-NAME", ("admin", "password", "fromEnv"),
+                   "fromEnv must name an environment variable (letters, digits, _; not starting with a "
+                   "digit), not hold the password; if you pasted a password here, change it, then use "
+                   "fromEnv: AZGUEST_ADMIN_PASSWORD and export that variable")
+    elif p.from_env is not None and looks_like_password(p.from_env):
+        yield make("AZG-SECRET-ENV-PASSWORD", ("admin", "password", "fromEnv"),
+                   "fromEnv looks like a password itself (mixed case, 12+ characters, passes Azure's "
+                   "rules), not like a variable name; if it is one, change that password; otherwise name "
+                   "the variable in one case, e.g. AZGUEST_ADMIN_PASSWORD")
+    kv = p.from_key_vault
+    if kv is not None and not R.KEY_VAULT_NAME.match(kv.vault):
+        yield make("AZG-SECRET-KV-NAME", ("admin", "password", "fromKeyVault", "vault"),
+                   "fromKeyVault.vault must be a Key Vault name (3-24 letters, digits and hyphens, starting "
+                   "with a letter, ending with a letter or digit, no '--'), e.g. kv-mylab")
+    if kv is not None and not R.KEY_VAULT_SECRET_NAME.match(kv.secret):
+        yield make("AZG-SECRET-KV-NAME", ("admin", "password", "fromKeyVault", "secret"),
+                   "fromKeyVault.secret must be a secret name (1-127 letters, digits and hyphens), not the "
+                   "secret itself, e.g. lab-admin-password")
 
 
 @check
