@@ -1,7 +1,9 @@
-"""Resource kinds as data: ARM type, SDK operations, immutable fields, destroy order.
+"""Resource kinds as data: ARM type, SDK operations, parents, actions, immutable fields, destroy order.
 
-The planner and the executor stay generic: they look a kind up here and call :func:`put`,
-:func:`delete` and :func:`list_in_group`. A new Azure resource type is one new row.
+The planner and the executor stay generic: they look a kind up here and call :func:`put`, :func:`get`,
+:func:`delete`, :func:`action`, :func:`list_in_group` and :func:`list_children`, all addressed by ARM id.
+A new Azure type is one new row. A child resource (``virtualMachines/{vm}/runCommands/{name}``) names its
+parent kind; its SDK calls take the group, then every name from the parent down (:meth:`Kind.args`).
 Types without a management SDK in azguest's stack (DevTest Labs schedules) go through the generic
 ``resources`` API by id with an explicit api-version.
 """
@@ -9,27 +11,74 @@ Types without a management SDK in azguest's stack (DevTest Labs schedules) go th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from azguest.azure.ids import GROUP_TYPE, ArmId
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
 
 
 @dataclass(frozen=True)
 class Kind:
     key: str  # short name used in plans and progress ("vm", "disk", ...)
-    arm_type: str  # ARM resource type
+    arm_type: str  # full ARM resource type, child segments included
     client: str  # AzureSession attribute: compute | network | storage | resource
     ops: str  # operations group on that client, e.g. "virtual_machines"
     put: str  # create/update method name
     put_lro: bool  # put returns a poller
     delete: str  # delete method name
     delete_lro: bool
-    list_in_group: str | None  # list-by-resource-group method; None = generic resources list
+    list_in_group: str | None  # list-by-resource-group method; None = generic resources list (or a child)
     delete_rank: int  # destroy order: lower ranks are deleted first
     immutable: tuple[tuple[str, str], ...] = ()  # (wire path, what to do instead) Azure refuses to change
     generic_api_version: str | None = None  # set for types driven through the generic resources API
     backup: bool = False  # a backup artefact: destroy keeps it unless --with-backups
     get: str = "get"  # read method name
+    parent: str | None = None  # key of the parent kind: a child resource, addressed under its parent
+    list_children: str | None = None  # list under one parent: method(rg, *parent names)
+    children_via: str | None = None  # no list API: read with the parent's GET, $expand=<this>
+    tagged: bool = True  # False: a proxy resource without tags; ownership follows its parent
+    write_once: bool = False  # Azure refuses any update: once it exists (Succeeded) it is done
+    actions: tuple[tuple[str, str], ...] = ()  # POST actions (LROs): (name, SDK method)
+
+    @property
+    def is_child(self) -> bool:
+        return self.parent is not None
+
+    @property
+    def generic_list(self) -> bool:
+        """Listed through ARM's generic resources list, which returns no properties."""
+        return self.list_in_group is None and not self.is_child and self.arm_type != GROUP_TYPE
+
+    def arm_id(self, subscription: str, resource_group: str, name: str = "") -> ArmId:
+        """The id of the resource named ``name``; a child's name is ARM's full name, parent first
+        (``"vm1/rc1"``, as in ARM templates). A resource group's id ignores ``name``."""
+        if self.arm_type == GROUP_TYPE:
+            return ArmId.for_group(subscription, resource_group)
+        return ArmId.build(subscription, resource_group, self.arm_type, *name.split("/"))
+
+    def args(self, arm_id: ArmId | str) -> tuple[str, ...]:
+        """The SDK method's positional arguments for this resource (before any body): the group, then
+        every name from the top-level parent down; the id itself for the generic resources API."""
+        rid = arm_id if isinstance(arm_id, ArmId) else ArmId.parse(arm_id)
+        if rid.arm_type.lower() != self.arm_type.lower():
+            raise ValueError(f"{rid} is not a {self.arm_type}")
+        if self.generic_api_version:
+            return (str(rid),)
+        if self.arm_type == GROUP_TYPE:
+            return (str(rid.resource_group),)
+        return (str(rid.resource_group), *rid.names)
+
+    def action_method(self, action: str) -> str:
+        for name, method in self.actions:
+            if name == action:
+                return method
+        raise ValueError(f"{self.key} has no action {action!r} (has: {', '.join(n for n, _ in self.actions)})")
 
 
+_VM_ACTIONS = (("start", "begin_start"), ("deallocate", "begin_deallocate"), ("power_off", "begin_power_off"),
+               ("restart", "begin_restart"), ("run_command", "begin_run_command"))
 _VM_IMMUTABLE = (
     ("properties.availabilitySet.id", "a VM's availability set is fixed at creation: destroy the VM and re-run"),
     ("zones", "a VM's zone is fixed at creation: destroy the VM and re-run"),
@@ -55,7 +104,7 @@ KINDS: dict[str, Kind] = {
              generic_api_version="2018-09-15", get="get_by_id"),
         Kind("vm", "Microsoft.Compute/virtualMachines", "compute", "virtual_machines",
              "begin_create_or_update", True, "begin_delete", True, "list", 20,
-             _VM_IMMUTABLE),
+             _VM_IMMUTABLE, actions=_VM_ACTIONS),
         Kind("disk", "Microsoft.Compute/disks", "compute", "disks", "begin_create_or_update", True,
              "begin_delete", True, "list_by_resource_group", 30, _DISK_IMMUTABLE),
         Kind("snapshot", "Microsoft.Compute/snapshots", "compute", "snapshots", "begin_create_or_update", True,
@@ -79,76 +128,117 @@ KINDS: dict[str, Kind] = {
         Kind("restorePointCollection", "Microsoft.Compute/restorePointCollections", "compute",
              "restore_point_collections", "create_or_update", False, "begin_delete", True, "list", 15,
              backup=True),
+        Kind("runCommand", "Microsoft.Compute/virtualMachines/runCommands", "compute",
+             "virtual_machine_run_commands", "begin_create_or_update", True, "begin_delete", True, None, 18,
+             get="get_by_virtual_machine", parent="vm", list_children="list_by_virtual_machine"),
+        Kind("restorePoint", "Microsoft.Compute/restorePointCollections/restorePoints", "compute",
+             "restore_points", "begin_create", True, "begin_delete", True, None, 14, backup=True,
+             parent="restorePointCollection", children_via="restorePoints", tagged=False, write_once=True),
     )
 }
 KIND_BY_TYPE: dict[str, Kind] = {k.arm_type.lower(): k for k in KINDS.values()}
+CHILD_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS.values() if k.is_child)
 
 
 def kind_of(arm_type: str) -> Kind | None:
     return KIND_BY_TYPE.get(arm_type.lower())
 
 
-def _ops(session: Any, kind: Kind) -> Any:
-    return getattr(getattr(session, kind.client), kind.ops)
+def _ops(session: AzureSession, kind: Kind) -> Any:
+    return getattr(session.client(kind.client), kind.ops)
 
 
-def _plain(result: Any) -> dict:
+def plain(result: Any) -> dict:
     if result is None:
         return {}
     return result.as_dict() if hasattr(result, "as_dict") else dict(result)
 
 
-def put(session: Any, kind: Kind, resource_group: str, name: str, arm_id: str, body: dict) -> dict:
-    """Create or update one resource and wait for it; returns the resource as wire JSON."""
-    fn = getattr(_ops(session, kind), kind.put)
-    if kind.generic_api_version:
-        result = fn(arm_id, body, api_version=kind.generic_api_version)
-    elif kind.key == "resourceGroup":
-        result = fn(name, body)
-    else:
-        result = fn(resource_group, name, body)
-    return _plain(result.result() if kind.put_lro else result)
+def _api(kind: Kind) -> dict[str, str]:
+    return {"api_version": kind.generic_api_version} if kind.generic_api_version else {}
 
 
-def get(session: Any, kind: Kind, resource_group: str, name: str, arm_id: str) -> dict:
-    """Read one resource as wire JSON (raises the SDK's ResourceNotFoundError when absent)."""
+def _where(session: AzureSession, kind: Kind, ref: tuple[Any, ...]) -> ArmId | str:
+    """``(arm_id,)``, or the older ``(resource_group, name, arm_id)`` form (an empty arm_id is built)."""
+    if len(ref) == 1:
+        return ref[0]
+    if len(ref) != 3:
+        raise TypeError(f"expected (arm_id) or (resource_group, name, arm_id), got {len(ref)} arguments")
+    rg, name, arm_id = ref
+    return arm_id or kind.arm_id(session.subscription_id, rg, name)
+
+
+def put(session: AzureSession, kind: Kind, *where: Any) -> dict:
+    """``put(session, kind, arm_id, body)``: create or update one resource and wait for it; returns the
+    resource as wire JSON. (``put(session, kind, rg, name, arm_id, body)`` is the older form.)"""
+    *ref, body = where
+    rid = _where(session, kind, tuple(ref))
+    result = getattr(_ops(session, kind), kind.put)(*kind.args(rid), body, **_api(kind))
+    return plain(result.result() if kind.put_lro else result)
+
+
+def get(session: AzureSession, kind: Kind, *where: Any, expand: str | None = None) -> dict:
+    """``get(session, kind, arm_id)``: read one resource as wire JSON (raises the SDK's
+    ResourceNotFoundError when absent)."""
+    kw = {"expand": expand} if expand else {}
     fn = getattr(_ops(session, kind), kind.get)
-    if kind.generic_api_version:
-        return _plain(fn(arm_id, api_version=kind.generic_api_version))
-    if kind.key == "resourceGroup":
-        return _plain(fn(name))
-    return _plain(fn(resource_group, name))
+    return plain(fn(*kind.args(_where(session, kind, where)), **_api(kind), **kw))
 
 
-def delete(session: Any, kind: Kind, resource_group: str, name: str, arm_id: str) -> None:
-    """Delete one resource and wait until it is gone."""
-    fn = getattr(_ops(session, kind), kind.delete)
-    if kind.generic_api_version:
-        result = fn(arm_id, api_version=kind.generic_api_version)
-    elif kind.key == "resourceGroup":
-        result = fn(name)
-    else:
-        result = fn(resource_group, name)
+def delete(session: AzureSession, kind: Kind, *where: Any) -> None:
+    """``delete(session, kind, arm_id)``: delete one resource and wait until it is gone."""
+    result = getattr(_ops(session, kind), kind.delete)(*kind.args(_where(session, kind, where)), **_api(kind))
     if kind.delete_lro:
         result.result()
 
 
-def list_in_group(session: Any, kind: Kind, resource_group: str) -> list[dict]:
-    """Every resource of this kind in the group, as wire JSON (one list call, paged by the SDK)."""
+def action(session: AzureSession, kind: Kind, arm_id: ArmId | str, name: str, body: dict | None = None,
+           **options: Any) -> dict:
+    """Run a POST action (``start``, ``deallocate``, ``power_off``, ``restart``, ``run_command``) and wait
+    for its long-running operation; returns the final body as wire JSON ({} for actions without one)."""
+    fn = getattr(_ops(session, kind), kind.action_method(name))
+    args = kind.args(arm_id) + ((body,) if body is not None else ())
+    return plain(fn(*args, **options).result())
+
+
+def list_in_group(session: AzureSession, kind: Kind, resource_group: str, *, expand: str | None = None
+                  ) -> list[dict]:
+    """Every top-level resource of this kind in the group, as wire JSON (one list call, paged by the SDK)."""
+    if kind.is_child:
+        raise ValueError(f"{kind.key} is a child resource: use list_children")
     if kind.list_in_group is None:
         flt = f"resourceType eq '{kind.arm_type}'"
         items = session.resource.resources.list_by_resource_group(resource_group, filter=flt)
     else:
-        items = getattr(_ops(session, kind), kind.list_in_group)(resource_group)
-    return [_plain(i) for i in items]
+        kw = {"expand": expand} if expand else {}
+        items = getattr(_ops(session, kind), kind.list_in_group)(resource_group, **kw)
+    return [plain(i) for i in items]
 
 
-def list_tagged(session: Any, tag: str, value: str | None = None) -> list[dict]:
+def list_children(session: AzureSession, kind: Kind, parent_id: ArmId | str) -> list[dict]:
+    """Every resource of child kind ``kind`` under one parent, as wire JSON: one list call, or one GET of
+    the parent with ``$expand`` for types without a list API (restore points)."""
+    parent = KINDS[str(kind.parent)]
+    if kind.children_via:
+        body = get(session, parent, parent_id, expand=kind.children_via)
+        return list((body.get("properties") or {}).get(kind.children_via) or [])
+    items = getattr(_ops(session, kind), str(kind.list_children))(*parent.args(parent_id))
+    return [plain(i) for i in items]
+
+
+def list_group_resources(session: AzureSession, resource_group: str) -> list[dict]:
+    """Every top-level resource in a group, any type or tag (ARM's generic list; no properties)."""
+    return [plain(i) for i in session.resource.resources.list_by_resource_group(resource_group)]
+
+
+def _tag_filter(tag: str, value: str | None) -> str:
+    return f"tagName eq '{tag}'" + (f" and tagValue eq '{value}'" if value is not None else "")
+
+
+def list_tagged(session: AzureSession, tag: str, value: str | None = None) -> list[dict]:
     """Every resource in the subscription carrying a tag (ARM's tag filter; one paged call)."""
-    flt = f"tagName eq '{tag}'" + (f" and tagValue eq '{value}'" if value is not None else "")
-    return [_plain(i) for i in session.resource.resources.list(filter=flt)]
+    return [plain(i) for i in session.resource.resources.list(filter=_tag_filter(tag, value))]
 
 
-def list_tagged_groups(session: Any, tag: str, value: str | None = None) -> list[dict]:
-    flt = f"tagName eq '{tag}'" + (f" and tagValue eq '{value}'" if value is not None else "")
-    return [_plain(i) for i in session.resource.resource_groups.list(filter=flt)]
+def list_tagged_groups(session: AzureSession, tag: str, value: str | None = None) -> list[dict]:
+    return [plain(i) for i in session.resource.resource_groups.list(filter=_tag_filter(tag, value))]

@@ -61,14 +61,14 @@ class Applier:
         body = _with_secret(d.body, self.password) if with_secret else _without_secret(d.body)  # fresh copies
         self.budgets.writes.acquire()
         with arm_errors(target=d.arm_id):
-            return K.put(self.session, kind, self.rg, d.name, d.arm_id, body)
+            return K.put(self.session, kind, d.arm_id, body)
 
     def wait_then_put(self, d: Desired) -> dict:
         """Another run left this resource in flight: wait for Azure to finish it, re-PUT only if it failed."""
         kind = K.KINDS[d.kind]
         while True:
             with arm_errors(target=d.arm_id):
-                cur = K.get(self.session, kind, self.rg, d.name, d.arm_id)
+                cur = K.get(self.session, kind, d.arm_id)
             state = str((cur.get("properties") or {}).get("provisioningState") or "Succeeded").lower()
             if state not in IN_FLIGHT_STATES:
                 break
@@ -79,7 +79,7 @@ class Applier:
         kind = K.KINDS[c.kind]
         self.budgets.deletes.acquire()
         with arm_errors(target=c.arm_id):
-            K.delete(self.session, kind, self.rg, c.name, c.arm_id)
+            K.delete(self.session, kind, c.arm_id)
 
     def task_for(self, c: Change, d: Desired | None) -> Callable[[], Any]:
         if c.action == "no-change":

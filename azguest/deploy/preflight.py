@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from azguest.azure import kinds as K
+from azguest.azure import lookups
 from azguest.azure.errors import arm_errors
+from azguest.azure.ids import group_of
 from azguest.catalog.disks import lookup_disk_sku
 from azguest.errors import PreflightError
 from azguest.plan.model import TAG_LAB, Desired, Plan
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
 
 REGIONAL_CORES = "cores"
 
@@ -33,21 +38,22 @@ def needed_vcpus(vms: list[Desired]) -> dict[str, int]:
     return dict(need)
 
 
-def check_quota(session: Any, plan: Plan, creating: list[Desired]) -> list[Shortfall]:
+def check_quota(session: AzureSession, plan: Plan, creating: list[Desired]) -> list[Shortfall]:
     need = needed_vcpus([d for d in creating if d.kind == "vm"])
     if not need:
         return []
     with arm_errors(target=f"compute usages in {plan.graph.location}"):
-        usages = {u.name.value: u for u in session.compute.usage.list(plan.graph.location)}
+        usages = {(u.get("name") or {}).get("value"): u for u in lookups.compute_usages(session, plan.graph.location)}
     out = []
     for name, count in sorted(need.items()):
         u = usages.get(name)
         if u is None:
             continue
-        free = int(u.limit) - int(u.current_value)
+        limit, used = int(u.get("limit") or 0), int(u.get("currentValue") or 0)
+        free = limit - used
         if count > free:
             out.append(Shortfall("AZG-QUOTA", f"needs {count} {name} vCPUs, {max(free, 0)} free "
-                                              f"(limit {u.limit}, in use {u.current_value})"))
+                                              f"(limit {limit}, in use {used})"))
     return out
 
 
@@ -60,14 +66,14 @@ def _restricted(sku: dict, location: str) -> bool:
     return False
 
 
-def check_skus(session: Any, plan: Plan, creating: list[Desired]) -> list[Shortfall]:
+def check_skus(session: AzureSession, plan: Plan, creating: list[Desired]) -> list[Shortfall]:
     sizes = {d.size for d in creating if d.kind == "vm" and d.size}
     disk_skus = {d.body.get("sku", {}).get("name") for d in creating if d.kind == "disk"}
     if not sizes and not disk_skus:
         return []
     loc = plan.graph.location
     with arm_errors(target=f"resource SKUs in {loc}"):
-        skus = [s.as_dict() for s in session.compute.resource_skus.list(filter=f"location eq '{loc}'")]
+        skus = lookups.resource_skus(session, loc)
     by_name = {(str(s.get("resourceType")).lower(), str(s.get("name")).lower()): s for s in skus}
     out = []
     for kind, names in (("virtualmachines", sizes), ("disks", disk_skus)):
@@ -90,14 +96,14 @@ def _premium_vms(plan: Plan, creating: list[Desired]) -> set[str]:
     return {d.key for d in creating if d.kind == "vm" and premium_disks & set(d.depends_on)}
 
 
-def check_lab_name(session: Any, plan: Plan) -> list[Shortfall]:
+def check_lab_name(session: AzureSession, plan: Plan) -> list[Shortfall]:
     """State lives in the ``azguest-lab`` tag, so a lab name is unique per subscription: refuse a second lab
     of the same name in another resource group (destroy of either would take both)."""
     g = plan.graph
     with arm_errors(target=f"resources tagged {TAG_LAB}={g.lab}"):
         items = K.list_tagged(session, TAG_LAB, g.lab)
     ours = [i for i in items if (i.get("tags") or {}).get(TAG_LAB) == g.lab]
-    groups = sorted({str(i.get("id", "")).split("/")[4] for i in ours} - {""}, key=str.lower)
+    groups = sorted({group_of(i.get("id")) or "" for i in ours} - {""}, key=str.lower)
     groups = [x for x in groups if x.lower() != g.resource_group.lower()]
     if not groups:
         return []
@@ -105,7 +111,7 @@ def check_lab_name(session: Any, plan: Plan) -> list[Shortfall]:
                                             f"{', '.join(groups)}: choose another lab name (or destroy that lab)")]
 
 
-def check_names(session: Any, plan: Plan, creating: list[Desired]) -> list[Shortfall]:
+def check_names(session: AzureSession, plan: Plan, creating: list[Desired]) -> list[Shortfall]:
     out = [Shortfall("AZG-NAME-TAKEN", f"{f} exists and azguest did not create it: rename the lab or "
                                         "remove that resource") for f in plan.foreign]
     out += check_lab_name(session, plan)
@@ -113,15 +119,14 @@ def check_names(session: Any, plan: Plan, creating: list[Desired]) -> list[Short
         if d.kind != "storageAccount":
             continue
         with arm_errors(target=f"storage account name {d.name}"):
-            res = session.storage.storage_accounts.check_name_availability(
-                {"name": d.name, "type": "Microsoft.Storage/storageAccounts"})
-        if not res.name_available:
+            res = lookups.storage_name_availability(session, d.name)
+        if not res.get("nameAvailable"):
             out.append(Shortfall("AZG-NAME-TAKEN", f"storage account name {d.name} is taken "
-                                                    f"({res.reason}): set cluster.witnessStorageAccount"))
+                                                    f"({res.get('reason')}): set cluster.witnessStorageAccount"))
     return out
 
 
-def preflight(session: Any, plan: Plan) -> list[Shortfall]:
+def preflight(session: AzureSession, plan: Plan) -> list[Shortfall]:
     """All live checks for what this plan will create; raises nothing, returns the shortfalls."""
     desired = plan.graph.by_key()
     creating = [desired[c.key] for c in plan.changes if c.action == "create"]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
+from azguest.azure.ids import group_of, name_of
 from azguest.catalog.sizes import lookup_size
 from azguest.errors import NotFoundError
 from azguest.plan.model import TAG_EXPIRES, TAG_LAB, TAG_ROLE
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,6 @@ class LabStatus:
         }
 
 
-def _name(arm_id: str | None) -> str:
-    return (arm_id or "").rstrip("/").split("/")[-1]
-
-
 def _power(view: dict) -> str:
     for s in view.get("statuses") or []:
         code = str(s.get("code", ""))
@@ -83,29 +83,29 @@ def _vm_status(vm: dict, role: str) -> VmStatus:
 
 def _disk_status(d: dict) -> DiskStatus:
     props = d.get("properties") or {}
-    holders = tuple(_name(i) for i in (d.get("managedByExtended") or []))
+    holders = tuple(name_of(i) for i in (d.get("managedByExtended") or []))
     if not holders and d.get("managedBy"):
-        holders = (_name(d.get("managedBy")),)
+        holders = (name_of(d.get("managedBy")),)
     return DiskStatus(str(d.get("name")), str((d.get("sku") or {}).get("name", "")), int(props.get("diskSizeGB") or 0),
                       int(props.get("maxShares") or 1), str(props.get("diskState", "")), holders)
 
 
-def _group_details(session: Any, rg: str) -> tuple[dict[str, dict], dict[str, dict]]:
+def _group_details(session: AzureSession, rg: str) -> tuple[dict[str, dict], dict[str, dict]]:
     """VMs (with instance views) and disks of one group: two list calls, whatever the lab's size."""
     with arm_errors(target=f"VMs and disks in {rg}"):
-        vms = {v.id.lower(): v.as_dict() for v in session.compute.virtual_machines.list(rg, expand="instanceView")}
-        disks = {d.id.lower(): d.as_dict() for d in session.compute.disks.list_by_resource_group(rg)}
+        vms = {str(v["id"]).lower(): v for v in K.list_in_group(session, K.KINDS["vm"], rg, expand="instanceView")}
+        disks = {str(d["id"]).lower(): d for d in K.list_in_group(session, K.KINDS["disk"], rg)}
     return vms, disks
 
 
-def lab_status(session: Any, lab: str) -> LabStatus:
+def lab_status(session: AzureSession, lab: str) -> LabStatus:
     """One tag query, then two list calls per resource group: reads do not grow with the lab."""
     with arm_errors(target=f"resources tagged {TAG_LAB}={lab}"):
         items = [i for i in K.list_tagged(session, TAG_LAB, lab) if (i.get("tags") or {}).get(TAG_LAB) == lab]
     if not items:
         raise NotFoundError(f"no resources tagged {TAG_LAB}={lab}", code="AZG-LAB-NOT-FOUND",
                             hint="check the lab name, --subscription, or deploy it first")
-    groups = sorted({str(i.get("id")).split("/")[4] for i in items})
+    groups = sorted({group_of(i.get("id")) or "" for i in items} - {""})
     vm_bodies: dict[str, dict] = {}
     disk_bodies: dict[str, dict] = {}
     for rg in groups:

@@ -37,8 +37,8 @@ class _Builder:
         self.items: list[Desired] = []
 
     def arm_id(self, kind: str, name: str) -> str:
-        group = f"/subscriptions/{self.sub}/resourceGroups/{self.rg}"
-        return group if kind == "resourceGroup" else f"{group}/providers/{KINDS[kind].arm_type}/{name}"
+        """A child's name is ARM's full name, parent first: ``arm_id("runCommand", "vm1/rc1")``."""
+        return str(KINDS[kind].arm_id(self.sub, self.rg, name))
 
     def key(self, kind: str, name: str) -> str:
         return f"{kind}/{name}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from azguest.azure.kinds import KINDS
-from azguest.plan.model import SECRET_PLACEHOLDER, TAG_LAB, TAG_SPEC, Change, Desired, Graph, Live, Plan
+from azguest.plan.groups import adoptable, tag_removals
+from azguest.plan.live import owned_by
+from azguest.plan.model import SECRET_PLACEHOLDER, TAG_SPEC, Change, Desired, Graph, Live, Plan
 
 IN_FLIGHT_STATES = frozenset({"creating", "updating", "accepted", "running", "inprogress", "migrating"})
 _IGNORED_PATHS = frozenset({"tags.azguest-spec", "tags.azguest-expires"})
@@ -17,7 +19,7 @@ def diff(graph: Graph, live: dict[str, Live], *, group_exists: bool) -> Plan:
     foreign: list[str] = []
     for d in graph.resources:
         cur = live.get(d.arm_id.lower())
-        change = _change_for(graph, d, cur)
+        change = _change_for(graph, d, cur, live)
         if change is None:
             foreign.append(f"{KINDS[d.kind].arm_type} {d.name}")
             change = Change(d.key, d.kind, d.name, d.arm_id, "replace",
@@ -26,33 +28,51 @@ def diff(graph: Graph, live: dict[str, Live], *, group_exists: bool) -> Plan:
     wanted = {d.arm_id.lower() for d in graph.resources}
     for arm_id, cur in sorted(live.items()):
         kind = KINDS.get(cur.kind)
-        if arm_id in wanted or kind is None or kind.backup or cur.tags.get(TAG_LAB) != graph.lab:
+        if arm_id in wanted or kind is None or kind.backup or not owned_by(cur, live, graph.lab):
             continue
+        if _held_by(cur) & wanted:
+            continue  # a disk held by a VM the lab wants (its OS disk, tagged by Azure or by azguest) stays
         changes.append(Change(f"{cur.kind}/{cur.name}", cur.kind, cur.name, cur.body.get("id", arm_id), "delete"))
     return Plan(graph, tuple(changes), group_exists, tuple(foreign))
 
 
-def _change_for(graph: Graph, d: Desired, cur: Live | None) -> Change | None:
+def _held_by(cur: Live) -> set[str]:
+    """Lower-cased ids of the VMs holding a disk (``managedBy``, ``managedByExtended``)."""
+    ids = [cur.body.get("managedBy"), *(cur.body.get("managedByExtended") or [])]
+    return {str(i).lower() for i in ids if i}
+
+
+def _change_for(graph: Graph, d: Desired, cur: Live | None, live: dict[str, Live]) -> Change | None:
     def change(action: str, diffs: tuple[str, ...] = (), hint: str = "") -> Change:
         return Change(d.key, d.kind, d.name, d.arm_id, action, diffs, hint)
 
     if cur is None:
         return change("create")
-    if cur.tags.get(TAG_LAB) != graph.lab:
-        # A group azguest did not create is used as is; any other foreign resource is a conflict.
-        return change("no-change") if d.kind == "resourceGroup" else None
+    if not owned_by(cur, live, graph.lab) and not (d.kind == "resourceGroup" and adoptable(cur.tags)):
+        # A pre-existing group gets azguest's own tags merged in (plan.groups); any other resource, or a
+        # group of another lab, is a conflict.
+        return None
+    kind = KINDS[d.kind]
     state = cur.provisioning_state.lower()
     if state in IN_FLIGHT_STATES:
         return change("wait")
+    if state == "failed" and kind.write_once:
+        return change("replace", ("provisioningState: Failed",),
+                      f"Azure refuses to update a {kind.arm_type}: delete the failed one and re-run")
     if state == "failed":
         return change("retry", ("provisioningState: Failed",))
+    if kind.write_once:
+        return change("no-change")  # Azure refuses any update: it exists, so it is done
+    if not kind.tagged:  # no hash to compare: the live body decides
+        diffs = tuple(differences(d.body, cur.body))
+        return change("update", diffs) if diffs else change("no-change")
     if cur.tags.get(TAG_SPEC) == d.body["tags"][TAG_SPEC]:
         # Same desired body as last applied. Properties that differ now were changed outside azguest:
         # reported as drift, not rewritten (ARM's own normalisation must never cause writes on a re-run).
         drift = tuple(differences(d.body, cur.body)) if "properties" in cur.body else ()
         return Change(d.key, d.kind, d.name, d.arm_id, "no-change", drift=drift)
-    diffs = tuple(differences(d.body, cur.body))
-    for path, hint in KINDS[d.kind].immutable:
+    diffs = tuple(differences(d.body, cur.body)) + tag_removals(d.kind, d.body.get("tags") or {}, cur.tags)
+    for path, hint in kind.immutable:
         if any(line.startswith(path + ":") for line in diffs):
             return change("replace", diffs, hint)
     return change("update", diffs)

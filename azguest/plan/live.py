@@ -1,24 +1,40 @@
-"""Read a lab's live state back from Azure: one read for the group, one list call per resource kind.
+"""Read a lab's live state back from Azure.
 
-Reads grow with the number of resource kinds, never with the size of the lab.
+Cost: one GET of the group, one list call per top-level resource kind, then for each child kind one list
+(or one GET of the parent with ``$expand``) per parent of the lab that exists: run commands cost one list
+per lab VM. A backup child kind (restore points, which a plan never deletes) is read only when the graph
+wants one. Top-level reads grow with the number of kinds, child reads with the number of parents.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
+from azguest.azure.ids import ArmId
 from azguest.errors import AzureError
-from azguest.plan.model import Graph, Live, Plan
+from azguest.plan.model import TAG_LAB, Graph, Live, Plan
 
-_NOT_FOUND = frozenset({"ResourceGroupNotFound", "ResourceNotFound", "NotFound"})
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
+
+_NOT_FOUND = frozenset({"ResourceGroupNotFound", "ResourceNotFound", "NotFound", "ParentResourceNotFound"})
 
 
-def read_group(session: Any, resource_group: str) -> Live | None:
+def live_of(kind: K.Kind, body: dict) -> Live:
+    """A Live record for one resource as ARM returned it; a child's name is ARM's full name (``vm1/rc1``)."""
+    arm_id = str(body.get("id", ""))
+    rid = ArmId.try_parse(arm_id)
+    name = "/".join(rid.names) if rid is not None and rid.names else str(body.get("name", ""))
+    return Live(arm_id, kind.key, name, body)
+
+
+def read_group(session: AzureSession, resource_group: str) -> Live | None:
+    kind = K.KINDS["resourceGroup"]
     try:
         with arm_errors(target=resource_group):
-            body = K.get(session, K.KINDS["resourceGroup"], resource_group, resource_group, "")
+            body = K.get(session, kind, kind.arm_id(session.subscription_id, resource_group))
     except AzureError as e:
         if e.status == 404 or e.code in _NOT_FOUND:
             return None
@@ -26,29 +42,63 @@ def read_group(session: Any, resource_group: str) -> Live | None:
     return Live(body.get("id", ""), "resourceGroup", resource_group, body)
 
 
-def read_live(session: Any, graph: Graph) -> tuple[bool, dict[str, Live]]:
-    """(group exists, every resource in the group keyed by lower-cased ARM id, tagged or not)."""
+def read_live(session: AzureSession, graph: Graph) -> tuple[bool, dict[str, Live]]:
+    """(group exists, every resource in the group keyed by lower-cased ARM id, tagged or not; children of
+    this lab's parents included)."""
     group = read_group(session, graph.resource_group)
     if group is None:
         return False, {}
     out: dict[str, Live] = {group.arm_id.lower(): group}
     for kind in K.KINDS.values():
-        if kind.key == "resourceGroup":
+        if kind.key == "resourceGroup" or kind.is_child:
             continue
         with arm_errors(target=f"{kind.arm_type} in {graph.resource_group}"):
             items = K.list_in_group(session, kind, graph.resource_group)
-        for body in items:
-            arm_id = str(body.get("id", ""))
-            out[arm_id.lower()] = Live(arm_id, kind.key, str(body.get("name", "")), body)
+        out.update((str(b.get("id", "")).lower(), live_of(kind, b)) for b in items)
+    wanted = {d.kind for d in graph.resources}
+    for kind in _parents_first(K.CHILD_KINDS):
+        if kind.backup and kind.key not in wanted:
+            continue
+        for parent in [p for p in list(out.values()) if p.kind == kind.parent and owned_by(p, out, graph.lab)]:
+            out.update(_read_children(session, kind, parent))
     return True, out
 
 
-def complete_bodies(session: Any, plan: Plan, live: dict[str, Live]) -> bool:
+def _parents_first(kinds: tuple[K.Kind, ...]) -> list[K.Kind]:
+    """Child kinds ordered so that a kind's parent kind (if itself a child) is read first."""
+    def depth(k: K.Kind) -> int:
+        return 0 if k.parent is None else 1 + depth(K.KINDS[k.parent])
+    return sorted(kinds, key=depth)
+
+
+def owned_by(item: Live, live: dict[str, Live], lab: str) -> bool:
+    """Whether a live resource belongs to this lab: its tag, or its parent's owner for an untagged kind."""
+    kind = K.KINDS.get(item.kind)
+    if kind is None or kind.tagged:
+        return item.tags.get(TAG_LAB) == lab
+    parent = ArmId.try_parse(item.arm_id)
+    parent_id = parent.parent if parent is not None else None
+    owner = live.get(parent_id.key) if parent_id is not None else None
+    return owner is not None and owned_by(owner, live, lab)
+
+
+def _read_children(session: AzureSession, kind: K.Kind, parent: Live) -> dict[str, Live]:
+    try:
+        with arm_errors(target=f"{kind.arm_type} of {parent.arm_id}"):
+            items = K.list_children(session, kind, parent.arm_id)
+    except AzureError as e:
+        if e.status == 404 or e.code in _NOT_FOUND:  # the parent went away between the two reads
+            return {}
+        raise
+    return {str(b.get("id", "")).lower(): live_of(kind, b) for b in items}
+
+
+def complete_bodies(session: AzureSession, plan: Plan, live: dict[str, Live]) -> bool:
     """ARM's generic list returns no properties: read the full body of such resources, but only of the ones
     whose hash says they changed (one GET each), so the plan shows real differences. Updates ``live``."""
-    todo = [c for c in plan.changes if c.action in ("update", "replace") and K.KINDS[c.kind].list_in_group is None]
+    todo = [c for c in plan.changes if c.action in ("update", "replace") and K.KINDS[c.kind].generic_list]
     for c in todo:
         with arm_errors(target=c.arm_id):
-            body = K.get(session, K.KINDS[c.kind], plan.graph.resource_group, c.name, c.arm_id)
+            body = K.get(session, K.KINDS[c.kind], c.arm_id)
         live[c.arm_id.lower()] = Live(c.arm_id, c.kind, c.name, body)
     return bool(todo)

@@ -1,0 +1,29 @@
+"""Read-only subscription lookups the deploy use cases need: compute usages, resource SKUs, storage names.
+
+Each returns wire JSON (camelCase, as ARM sends it), so callers above the adaptor never see SDK models.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from azguest.azure.kinds import plain
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
+
+
+def compute_usages(session: AzureSession, location: str) -> list[dict]:
+    """Compute quota usages in a region: ``[{"name": {"value": ...}, "currentValue": n, "limit": n}]``."""
+    return [plain(u) for u in session.compute.usage.list(location)]
+
+
+def resource_skus(session: AzureSession, location: str) -> list[dict]:
+    """Compute resource SKUs offered in a region (one paged call with ARM's location filter)."""
+    return [plain(s) for s in session.compute.resource_skus.list(filter=f"location eq '{location}'")]
+
+
+def storage_name_availability(session: AzureSession, name: str) -> dict:
+    """``{"nameAvailable": bool, "reason": ..., "message": ...}`` for a storage account name."""
+    return plain(session.storage.storage_accounts.check_name_availability(
+        {"name": name, "type": "Microsoft.Storage/storageAccounts"}))
