@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from azguest.azure import kinds as K
-
 
 def _scope(session: Any, group: str) -> str:
     return f"/subscriptions/{session.subscription_id}/resourceGroups/{group}"
@@ -23,14 +21,14 @@ def get_group(session: Any, group: str) -> dict | None:
     from azure.core.exceptions import ResourceNotFoundError
 
     try:
-        return K.get(session, K.KINDS["resourceGroup"], group, group, "")
+        return _plain(session.resource.resource_groups.get(group))
     except ResourceNotFoundError:
         return None
 
 
 def create_group(session: Any, group: str, location: str, tags: dict[str, str]) -> dict:
     """Create a group with exactly these tags (a PUT: only for a group that does not exist yet)."""
-    return K.put(session, K.KINDS["resourceGroup"], group, group, "", {"location": location, "tags": tags})
+    return _plain(session.resource.resource_groups.create_or_update(group, {"location": location, "tags": tags}))
 
 
 def _patch(session: Any, group: str, operation: str, tags: dict[str, str]) -> dict[str, str]:
@@ -48,11 +46,6 @@ def merge_group_tags(session: Any, group: str, tags: dict[str, str]) -> dict[str
 def delete_group_tags(session: Any, group: str, names: list[str] | tuple[str, ...]) -> dict[str, str]:
     """Remove these tag names from the group (others stay); returns the group's remaining tags."""
     return _patch(session, group, "Delete", dict.fromkeys(names, ""))
-
-
-def list_group_resources(session: Any, group: str) -> list[dict]:
-    """Every resource in the group, of any type, as wire JSON (one paged list call)."""
-    return [_plain(i) for i in session.resource.resources.list_by_resource_group(group)]
 
 
 def _plain(item: Any) -> dict:

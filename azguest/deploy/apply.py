@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from azguest.azure import kinds as K
+from azguest.azure import tags as T
 from azguest.azure.errors import arm_errors
 from azguest.deploy.records import DEFAULT_CONCURRENCY, ApplyRecord, ResourceResult
 from azguest.errors import AzguestError, ConfigError
@@ -81,11 +82,20 @@ class Applier:
         with arm_errors(target=c.arm_id):
             K.delete(self.session, kind, c.arm_id)
 
+    def merge_group_tags(self, d: Desired) -> dict:
+        """An existing group is never PUT again (a PUT replaces every tag: the group owner's, the lease's):
+        azguest merges its own tags into it with the Tags API."""
+        self.budgets.writes.acquire()
+        with arm_errors(target=d.arm_id):
+            return {"tags": T.merge_group_tags(self.session, d.name, d.body["tags"])}
+
     def task_for(self, c: Change, d: Desired | None) -> Callable[[], Any]:
         if c.action == "no-change":
             return lambda: None
         if c.action in ("create", "retry"):
             return lambda: self.put(d)
+        if c.action == "update" and c.kind == "resourceGroup":
+            return lambda: self.merge_group_tags(d)
         if c.action == "update":
             return lambda: self.put(d, with_secret=False)
         if c.action == "wait":

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from azguest.deploy.apply import DEFAULT_CONCURRENCY, apply_plan
+from azguest.deploy.lease import LeasePolicy, holding, policy_for, refuse_if_held
 from azguest.deploy.preflight import preflight, raise_if_short
 from azguest.deploy.records import ApplyRecord, ResourceResult
 from azguest.errors import ConflictError, RefusedError
 from azguest.execute.dag import Event
 from azguest.plan.desired import desired_graph
 from azguest.plan.diff import diff
+from azguest.plan.groups import adopt_existing_group
 from azguest.plan.live import complete_bodies, read_live
 from azguest.plan.model import SECRET_ACTIONS, TAG_EXPIRES, TAG_LAB, Plan
 
@@ -24,6 +27,7 @@ def make_plan(session: Any, lab: Any, *, now: datetime | None = None) -> Plan:
     exists, live = read_live(session, probe)
     expires = _expiry(lab, live.values(), now or datetime.now(UTC))
     graph = desired_graph(lab, session.subscription_id, expires_at=expires)
+    graph = adopt_existing_group(graph, next((v for v in live.values() if v.kind == "resourceGroup"), None))
     plan = diff(graph, live, group_exists=exists)
     if complete_bodies(session, plan, live):  # kinds listed without properties: diff their full bodies
         plan = diff(graph, live, group_exists=exists)
@@ -51,20 +55,46 @@ def check_plan(plan: Plan) -> None:
                             details={"changes": [c.to_dict() for c in blocked]})
 
 
+def _unchanged(plan: Plan) -> ApplyRecord:
+    results = tuple(ResourceResult(c.key, c.kind, c.name, c.action, "succeeded") for c in plan.changes)
+    return ApplyRecord(plan.graph.lab, plan.graph.resource_group, "deploy", results, 0.0, note="no changes")
+
+
 def deploy(session: Any, lab: Any, *, confirm: Callable[[Plan], bool], password: Callable[[], str],
            max_workers: int = DEFAULT_CONCURRENCY, on_event: Callable[[Event], None] | None = None,
-           stop_event: threading.Event | None = None, wait_poll_s: float | None = None) -> ApplyRecord:
-    """Plan, check, confirm and apply. An unchanged lab makes no write at all."""
+           stop_event: threading.Event | None = None, wait_poll_s: float | None = None,
+           lease: LeasePolicy | None = None) -> ApplyRecord:
+    """Plan, check, confirm and apply under the lab's lease. An unchanged lab makes no write at all.
+
+    A lab another run holds is refused before preflight and prompt (one GET); the lease is taken after the
+    confirmation, just before the first write, and the plan is read again under it (docs/design.md)."""
     plan = make_plan(session, lab)
     check_plan(plan)
     if not plan.writes_needed:
-        results = tuple(ResourceResult(c.key, c.kind, c.name, c.action, "succeeded") for c in plan.changes)
-        return ApplyRecord(lab.name, plan.graph.resource_group, "deploy", results, 0.0, note="no changes")
+        return _unchanged(plan)
+    policy = lease or policy_for(session, "deploy")
+    rg = next(d for d in plan.graph.resources if d.kind == "resourceGroup")
+    refuse_if_held(session, [rg.name], lab.name, policy)
     raise_if_short(preflight(session, plan))
     if not confirm(plan):
         raise RefusedError("deploy was not confirmed; nothing was written", code="AZG-NOT-CONFIRMED")
-    needs_secret = any(c.kind == "vm" and c.action in SECRET_ACTIONS for c in plan.changes)
-    secret = password() if needs_secret else None
-    kwargs = {} if wait_poll_s is None else {"wait_poll_s": wait_poll_s}
-    return apply_plan(session, plan, password=secret, max_workers=max_workers, on_event=on_event,
-                      stop_event=stop_event, **kwargs)
+    with holding(session, [rg.name], lab.name, policy, create=(rg.body["location"], rg.body["tags"])) as leases:
+        plan = make_plan(session, lab)  # under the lease: what an earlier holder did is seen now
+        check_plan(plan)
+        if not plan.writes_needed:
+            return _created_group(_unchanged(plan), leases[0].created_group)
+        needs_secret = any(c.kind == "vm" and c.action in SECRET_ACTIONS for c in plan.changes)
+        secret = password() if needs_secret else None
+        kwargs = {} if wait_poll_s is None else {"wait_poll_s": wait_poll_s}
+        record = apply_plan(session, plan, password=secret, max_workers=max_workers, on_event=on_event,
+                            stop_event=stop_event, **kwargs)
+    return _created_group(record, leases[0].created_group)
+
+
+def _created_group(record: ApplyRecord, created: bool) -> ApplyRecord:
+    """The lease's PUT created the group (with its desired body): record it as this run's create."""
+    if not created:
+        return record
+    results = tuple(replace(r, action="create") if r.kind == "resourceGroup" and r.action == "no-change" else r
+                    for r in record.results)
+    return replace(record, results=results, note="" if record.note == "no changes" else record.note)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,24 @@ TAG_ROLE = "azguest-role"
 TAG_SPEC = "azguest-spec"
 TAG_EXPIRES = "azguest-expires"
 TAG_CREATED = "azguest-created"  # on resource groups azguest created (so destroy may delete them)
-MANAGED_TAGS = frozenset({TAG_SPEC, TAG_EXPIRES})  # excluded from the body hash
+# The one-writer lease lives in these tags on the lab's resource group (azguest.deploy.lease).
+TAG_LEASE_HOLDER = "azguest-lease-holder"
+TAG_LEASE_SINCE = "azguest-lease-since"
+TAG_LEASE_EXPIRES = "azguest-lease-expires"
+TAG_LEASE_NONCE = "azguest-lease-nonce"
+LEASE_TAGS = frozenset({TAG_LEASE_HOLDER, TAG_LEASE_SINCE, TAG_LEASE_EXPIRES, TAG_LEASE_NONCE})
+MANAGED_TAGS = frozenset({TAG_SPEC, TAG_EXPIRES}) | LEASE_TAGS  # excluded from the body hash
+OWNERSHIP_TAGS = (TAG_LAB, TAG_ROLE, TAG_SPEC)  # the full set azguest writes on everything it creates
+_HASH = re.compile(r"^[0-9a-f]{16}$")  # body_hash(): 16 lower-case hex digits
+_ROLE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+
+def carries_lab_tags(tags: dict[str, str] | None, lab: str) -> bool:
+    """True when ``tags`` hold the full set azguest writes for ``lab``: its name, a role and a well-formed
+    spec hash. ``azguest-lab`` alone (a hand-written tag) is not enough."""
+    tags = tags or {}
+    return (tags.get(TAG_LAB) == lab and bool(_ROLE.match(tags.get(TAG_ROLE) or ""))
+            and bool(_HASH.match(tags.get(TAG_SPEC) or "")))
 
 
 @dataclass(frozen=True)
