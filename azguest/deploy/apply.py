@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azguest.azure import kinds as K
 from azguest.azure import tags as T
@@ -21,6 +21,9 @@ from azguest.execute.budget import Budgets
 from azguest.execute.dag import Event, Task, TaskOutcome, run_graph
 from azguest.plan.diff import IN_FLIGHT_STATES
 from azguest.plan.model import SECRET_PLACEHOLDER, Change, Desired, Plan
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
 
 WAIT_POLL_SECONDS = 5.0  # how often to re-read a resource another run left in flight
 
@@ -46,7 +49,7 @@ def _without_secret(body: Any) -> Any:
 
 
 class Applier:
-    def __init__(self, session: Any, plan: Plan, *, password: str | None, budgets: Budgets | None = None,
+    def __init__(self, session: AzureSession, plan: Plan, *, password: str | None, budgets: Budgets | None = None,
                  wait_poll_s: float = WAIT_POLL_SECONDS):
         self.session = session
         self.plan = plan
@@ -105,7 +108,7 @@ class Applier:
         raise AzguestError(f"cannot apply action {c.action} to {c.key}", code="AZG-PLAN-REPLACE")
 
 
-def apply_plan(session: Any, plan: Plan, *, password: str | None, max_workers: int = DEFAULT_CONCURRENCY,
+def apply_plan(session: AzureSession, plan: Plan, *, password: str | None, max_workers: int = DEFAULT_CONCURRENCY,
                on_event: Callable[[Event], None] | None = None, stop_event: threading.Event | None = None,
                wait_poll_s: float = WAIT_POLL_SECONDS) -> ApplyRecord:
     """Create/update everything the plan asks for, then delete what is no longer wanted."""

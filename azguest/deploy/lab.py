@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azguest.deploy.apply import DEFAULT_CONCURRENCY, apply_plan
 from azguest.deploy.lease import LeasePolicy, holding, policy_for, refuse_if_held
@@ -20,8 +20,12 @@ from azguest.plan.groups import adopt_existing_group
 from azguest.plan.live import complete_bodies, read_live
 from azguest.plan.model import SECRET_ACTIONS, TAG_EXPIRES, TAG_LAB, Plan
 
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
+    from azguest.spec import Lab
 
-def make_plan(session: Any, lab: Any, *, now: datetime | None = None) -> Plan:
+
+def make_plan(session: AzureSession, lab: Lab, *, now: datetime | None = None) -> Plan:
     """Read the live state (one read per resource kind) and diff the spec against it."""
     probe = desired_graph(lab, session.subscription_id)
     exists, live = read_live(session, probe)
@@ -34,7 +38,7 @@ def make_plan(session: Any, lab: Any, *, now: datetime | None = None) -> Plan:
     return plan
 
 
-def _expiry(lab: Any, live: Any, now: datetime) -> str | None:
+def _expiry(lab: Lab, live: Any, now: datetime) -> str | None:
     """Keep the expiry an earlier run set; a new lab expires ``expiresAfter`` from now."""
     for item in live:
         if item.tags.get(TAG_LAB) == lab.name and item.tags.get(TAG_EXPIRES):
@@ -60,7 +64,7 @@ def _unchanged(plan: Plan) -> ApplyRecord:
     return ApplyRecord(plan.graph.lab, plan.graph.resource_group, "deploy", results, 0.0, note="no changes")
 
 
-def deploy(session: Any, lab: Any, *, confirm: Callable[[Plan], bool], password: Callable[[], str],
+def deploy(session: AzureSession, lab: Lab, *, confirm: Callable[[Plan], bool], password: Callable[[], str],
            max_workers: int = DEFAULT_CONCURRENCY, on_event: Callable[[Event], None] | None = None,
            stop_event: threading.Event | None = None, wait_poll_s: float | None = None,
            lease: LeasePolicy | None = None) -> ApplyRecord:
