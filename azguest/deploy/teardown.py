@@ -214,3 +214,31 @@ def expired_labs(session: Any, now: datetime | None = None) -> dict[str, str]:
         if lab and when is not None and when <= now and carries_lab_tags(tags, lab):
             out[lab] = min(out.get(lab, tags[TAG_EXPIRES]), tags[TAG_EXPIRES])
     return out
+
+
+@dataclass(frozen=True)
+class GcItem:
+    lab: str
+    expires: str
+    teardown: Teardown | None  # None: the lab cannot be torn down as it is (see error)
+    error: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"lab": self.lab, "expires": self.expires}
+        if self.teardown is not None:
+            out["resourceGroups"] = [g.to_dict() for g in self.teardown.lab_groups]
+            out["ignored"] = len(self.teardown.ignored)
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+def plan_gc(session: Any, *, now: datetime | None = None, with_backups: bool = False) -> list[GcItem]:
+    """Every expired lab with what destroy would delete in each of its groups (read-only)."""
+    out = []
+    for lab, expires in sorted(expired_labs(session, now).items()):
+        try:
+            out.append(GcItem(lab, expires, plan_teardown(session, lab, with_backups=with_backups)))
+        except (ConflictError, NotFoundError) as e:  # two groups claim it: gc never guesses which
+            out.append(GcItem(lab, expires, None, e.to_dict()))
+    return out
