@@ -23,6 +23,7 @@ from azguest.plan.model import (
     Graph,
     body_hash,
 )
+from azguest.storage import StorageLayout
 
 RDP_PORT = 3389
 
@@ -66,19 +67,20 @@ def desired_graph(lab: Any, subscription_id: str, *, expires_at: str | None = No
     _network(b)
     avset = _availability_set(b)
     _domain_controller(b)
-    disks_by_vm = _storage_disks(b)
-    node_ips = lab.node_ips()
+    layout = lab.storage_layout()
+    disks_by_vm = _storage_disks(b, layout)
+    addresses = lab.addresses()
     zones = lab.cluster.placement.zones or ()
     for i, computer in enumerate(lab.cluster.nodes.names()):
-        ips = {s: str(ip) for s, ip in node_ips[computer].items()}
+        ips = {s: str(ip) for s, ip in addresses[computer].items()}
         zone = str(zones[i % len(zones)]) if zones else None
         _vm(b, computer, lab.cluster.nodes.size, "node", ips, disks_by_vm.get(computer, []), avset, zone=zone)
-    if lab.cluster.storage.mode == "iscsi":
-        target = lab.cluster.storage.iscsi.target
-        subnet = next((s for s in lab.network.subnets if target.ip and target.ip in s.prefix),
-                      lab.network.subnets[-1])
-        ip = str(target.ip) if target.ip else _free_address(lab, str(subnet.prefix))
-        _vm(b, target.name, target.size, "storage", {subnet.name: ip}, disks_by_vm.get(target.name, []), None)
+    for vm in layout.vms:
+        subnet = lab.network.subnets[vm.subnet].name
+        ip = vm.ip or addresses[vm.computer].get(subnet)
+        if ip is None:
+            raise ValueError(f"subnet {subnet} has no free address for the {vm.title}")
+        _vm(b, vm.computer, vm.size, vm.role, {subnet: str(ip)}, disks_by_vm.get(vm.computer, []), None)
     if lab.cluster.witness == "cloud":
         _witness_account(b)
     return Graph(lab.name, subscription_id, b.rg, lab.location, tuple(b.items))
@@ -92,7 +94,7 @@ def _network(b: _Builder) -> str:
             "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
             "sourceAddressPrefixes": [str(c) for c in lab.network.allow_rdp_from], "sourcePortRange": "*",
             "destinationAddressPrefix": "*", "destinationPortRange": str(RDP_PORT)}})
-    nsg_name = f"{lab.name}-nsg"
+    nsg_name = naming.nsg_name(lab.name)
     nsg = b.add("nsg", nsg_name, "network", {"properties": {"securityRules": rules}})
     subnets = [{"name": s.name, "properties": {"addressPrefix": str(s.prefix),
                                                 "networkSecurityGroup": {"id": b.arm_id("nsg", nsg_name)}}}
@@ -100,7 +102,7 @@ def _network(b: _Builder) -> str:
     body = {"properties": {"addressSpace": {"addressPrefixes": [str(lab.network.address_space)]},
                            "dhcpOptions": {"dnsServers": [str(lab.domain.controller.ip)]},
                            "subnets": subnets}}
-    return b.add("vnet", f"{lab.name}-vnet", "network", body, (nsg,))
+    return b.add("vnet", naming.vnet_name(lab.name), "network", body, (nsg,))
 
 
 def _availability_set(b: _Builder) -> str | None:
@@ -109,14 +111,7 @@ def _availability_set(b: _Builder) -> str | None:
         return None
     body = {"sku": {"name": "Aligned"}, "properties": {
         "platformFaultDomainCount": aset.fault_domains, "platformUpdateDomainCount": aset.update_domains}}
-    return b.add("availabilitySet", f"{b.lab.name}-avset", "node", body)
-
-
-def _free_address(lab: Any, prefix: str) -> str:
-    """The iSCSI target's address when the spec gives none: the first one nothing else holds."""
-    taken = {str(ip) for ip in lab.static_ips().values()}
-    taken |= {str(ip) for per_subnet in lab.node_ips().values() for ip in per_subnet.values()}
-    return naming.allocate(prefix, 1, taken)[0]
+    return b.add("availabilitySet", naming.availability_set_name(b.lab.name), "node", body)
 
 
 DC_DATA_DISK_GIB = 32  # AD DS database, logs and SYSVOL on a data disk with caching None (facts §7)
@@ -127,38 +122,19 @@ def _domain_controller(b: _Builder) -> None:
     first = b.lab.network.subnets[0].name
     info = lookup_size(dc.size)
     sku = "Premium_LRS" if info is None or info.premium_io else "StandardSSD_LRS"
-    name = f"{naming.vm_name(b.lab.name, dc.name)}-adds"
+    name = naming.dc_data_disk_name(naming.vm_name(b.lab.name, dc.name))
     disk = (_disk(b, name, sku, DC_DATA_DISK_GIB, 1, "dc"), name)
     _vm(b, dc.name, dc.size, "dc", {first: str(dc.ip)}, [disk], None,
         public_rdp=bool(b.lab.network.allow_rdp_from))
 
 
-def _storage_disks(b: _Builder) -> dict[str, list[tuple[str, str]]]:
-    """Create the data disks; returns, per computer name, the (disk key, disk name) list to attach."""
-    lab, storage = b.lab, b.lab.cluster.storage
-    nodes = lab.cluster.nodes.names()
-    out: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
-    if storage.mode == "s2d":
-        for n in nodes:
-            for i, d in enumerate(storage.s2d.node_disks()):
-                name = f"{naming.vm_name(lab.name, n)}-s2d{i + 1}"
-                out[n].append((_disk(b, name, d.sku, d.size_gb, 1, "node"), name))
-    elif storage.mode == "shared-disk":
-        shared = list(storage.shared_disk.disks)
-        specs = [(naming.shared_disk_name(lab.name, d.name), d.sku, d.size_gb) for d in shared]
-        witness_disk = storage.shared_disk.witness_disk
-        if lab.cluster.witness == "disk" and witness_disk is not None and witness_disk.size_gb:
-            specs.append((naming.shared_disk_name(lab.name, "witness"), witness_disk.sku, witness_disk.size_gb))
-        for name, sku, size in specs:
-            key = _disk(b, name, sku, size, len(nodes), "storage")
-            for n in nodes:
-                out[n].append((key, name))
-    elif storage.mode == "iscsi":
-        target = storage.iscsi.target
-        out[target.name] = []
-        for i, d in enumerate(target.disks):
-            name = f"{naming.vm_name(lab.name, target.name)}-lun{i + 1}"
-            out[target.name].append((_disk(b, name, d.sku, d.size_gb, 1, "storage"), name))
+def _storage_disks(b: _Builder, layout: StorageLayout) -> dict[str, list[tuple[str, str]]]:
+    """Create the storage mode's data disks; returns, per computer name, the (disk key, disk name) list to attach."""
+    out: dict[str, list[tuple[str, str]]] = {n: [] for n in b.lab.cluster.nodes.names()}
+    for d in layout.disks:
+        key = _disk(b, d.name, d.sku, d.size_gb, d.max_shares, d.role)
+        for computer in d.attach_to:
+            out.setdefault(computer, []).append((key, d.name))
     return out
 
 
@@ -174,16 +150,17 @@ def _vm(b: _Builder, computer: str, size: str, role: str, ips: dict[str, str],
         zone: str | None = None) -> None:
     lab = b.lab
     name = naming.vm_name(lab.name, computer)
-    vnet_key = b.key("vnet", f"{lab.name}-vnet")
+    vnet = naming.vnet_name(lab.name)
+    vnet_key = b.key("vnet", vnet)
     nic_keys, nic_refs = [], []
     pip_id = _public_ip(b, name) if public_rdp else None
     for i, (subnet, ip) in enumerate(ips.items()):
         nic = naming.nic_name(name, subnet)
         ipconf: dict[str, Any] = {"privateIPAllocationMethod": "Static", "privateIPAddress": ip,
-                                  "subnet": {"id": f"{b.arm_id('vnet', f'{lab.name}-vnet')}/subnets/{subnet}"}}
+                                  "subnet": {"id": f"{b.arm_id('vnet', vnet)}/subnets/{subnet}"}}
         if pip_id and i == 0:
             ipconf["publicIPAddress"] = {"id": pip_id}
-        deps = (vnet_key,) + ((b.key("publicIp", f"{name}-pip"),) if pip_id and i == 0 else ())
+        deps = (vnet_key,) + ((b.key("publicIp", naming.public_ip_name(name)),) if pip_id and i == 0 else ())
         nic_keys.append(b.add("nic", nic, role, {"properties": {
             "enableAcceleratedNetworking": False,
             "ipConfigurations": [{"name": "ipconfig1", "properties": ipconf}]}}, deps))
@@ -209,7 +186,7 @@ def _vm_body(b: _Builder, computer: str, size: str, nic_refs: list, disks: list,
         "storageProfile": {
             "imageReference": {"publisher": image.publisher, "offer": image.offer, "sku": image.sku,
                                "version": image.version},
-            "osDisk": {"name": f"{name}-os", "createOption": "FromImage", "caching": "ReadWrite",
+            "osDisk": {"name": naming.os_disk_name(name), "createOption": "FromImage", "caching": "ReadWrite",
                        "diskSizeGB": os_disk.size_gb, "deleteOption": "Delete",
                        "managedDisk": {"storageAccountType": os_disk.sku}},
             "dataDisks": [{"lun": i, "name": dname, "createOption": "Attach", "caching": "None",
@@ -223,12 +200,12 @@ def _vm_body(b: _Builder, computer: str, size: str, nic_refs: list, disks: list,
         "diagnosticsProfile": {"bootDiagnostics": {"enabled": True}},
     }
     if avset:
-        props["availabilitySet"] = {"id": b.arm_id("availabilitySet", f"{lab.name}-avset")}
+        props["availabilitySet"] = {"id": b.arm_id("availabilitySet", naming.availability_set_name(lab.name))}
     return {"properties": props}
 
 
 def _public_ip(b: _Builder, vm: str) -> str:
-    name = f"{vm}-pip"
+    name = naming.public_ip_name(vm)
     b.add("publicIp", name, "network", {"sku": {"name": "Standard"}, "properties": {
         "publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"}})
     return b.arm_id("publicIp", name)

@@ -58,5 +58,21 @@ def make(code: str, path: Path, message: str, *, severity: str | None = None) ->
     return Finding(code, severity or RULES[code].severity, format_path(path), message, raw_path=path)
 
 
+def disk_sku_unknown(path: Path, sku: str) -> Finding:
+    from azguest.catalog.disks import DISK_SKUS
+
+    known = ", ".join(s.name for s in DISK_SKUS.values())
+    return make("AZG-DISK-SKU", path, f"unknown disk sku {sku!r}; use one of {known}")
+
+
+def unknown_size(path: Path, name: str, needs: str, *, allowed: bool) -> list[Finding]:
+    """AZG-SIZE-UNKNOWN for a size the catalogue lacks, unless --allow-unknown-size (``allowed``)."""
+    if allowed:
+        return []
+    return [make("AZG-SIZE-UNKNOWN", path,
+                 f"size {name!r} is not in the azguest catalogue, so {needs} cannot be checked; check it "
+                 "yourself and pass --allow-unknown-size, or use a listed size (docs/catalog.md)")]
+
+
 def count(findings: list[Finding], severity: str) -> int:
     return sum(1 for f in findings if f.severity == severity)

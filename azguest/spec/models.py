@@ -13,9 +13,14 @@ import json
 import re
 from datetime import timedelta
 from ipaddress import IPv4Address, IPv4Network
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from azguest import naming
+
+if TYPE_CHECKING:
+    from azguest.storage import StorageLayout
 
 API_VERSION = "azguest/v1"
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
@@ -297,7 +302,7 @@ class Lab(_Model):
 
     @property
     def resource_group_name(self) -> str:
-        return self.resource_group or f"rg-{self.name}"
+        return naming.resource_group_name(self.name, self.resource_group)
 
     @property
     def expires_after(self) -> timedelta | None:
@@ -305,12 +310,9 @@ class Lab(_Model):
 
     @property
     def witness_storage_account_name(self) -> str:
-        """The cloud-witness storage account: explicit, or st<name><6 hex> (3-24 lowercase alnum)."""
-        if self.cluster.witness_storage_account:
-            return self.cluster.witness_storage_account
-        clean = re.sub(r"[^a-z0-9]", "", self.name.lower())[:16]
-        digest = hashlib.sha256(f"{self.name}/{self.resource_group_name}".encode()).hexdigest()[:6]
-        return f"st{clean}{digest}"
+        """The cloud-witness storage account: explicit, or st<name><6 hex> (azguest.naming)."""
+        return naming.witness_account_name(self.name, self.resource_group_name,
+                                           self.cluster.witness_storage_account)
 
     def to_data(self) -> dict:
         """The normalized spec (YAML names, defaults filled in) as JSON-compatible data."""
@@ -321,13 +323,17 @@ class Lab(_Model):
         text = json.dumps(self.to_data(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
+    def storage_layout(self) -> StorageLayout:
+        """The disks and VMs the storage mode adds (azguest.storage)."""
+        from azguest.storage import layout_of
+
+        return layout_of(self)
 
     def computer_names(self) -> dict[str, str]:
         """Every Windows computer name in the lab -> its role."""
         out = {self.domain.controller.name: "domain-controller", self.cluster.name: "cluster"}
         out.update({n: "node" for n in self.cluster.nodes.names()})
-        if self.cluster.storage.mode == "iscsi" and self.cluster.storage.iscsi:
-            out[self.cluster.storage.iscsi.target.name] = "iscsi-target"
+        out.update({vm.computer: vm.kind for vm in self.storage_layout().vms})
         return out
 
     def static_ips(self) -> dict[str, IPv4Address]:
@@ -335,26 +341,33 @@ class Lab(_Model):
         out = {"domain-controller": self.domain.controller.ip}
         if self.cluster.ip:
             out["cluster"] = self.cluster.ip
-        st = self.cluster.storage
-        if st.mode == "iscsi" and st.iscsi and st.iscsi.target.ip:
-            out["iscsi-target"] = st.iscsi.target.ip
+        out.update({vm.kind: vm.ip for vm in self.storage_layout().vms if vm.ip})
+        return out
+
+    def addresses(self) -> dict[str, dict[str, IPv4Address]]:
+        """The addresses azguest allocates: computer -> subnet -> IP (one allocator, naming.AddressPool).
+
+        Nodes get fixed addresses so the cluster IP never collides with a DHCP lease (users.md §3.8): in
+        every subnet, the first free hosts after Azure's reserved ones, node by node. Then each storage
+        VM without a spec'd IP gets the first free host from .11 in its subnet. A full subnet leaves an
+        entry out (the validator reports AZG-NET-SUBNET-ROOM).
+        """
+        pool = naming.AddressPool(self.static_ips().values())
+        nodes = self.cluster.nodes.names()
+        out: dict[str, dict[str, IPv4Address]] = {n: {} for n in nodes}
+        for subnet in self.network.subnets:
+            for node in nodes:
+                ip = pool.take(subnet.prefix)
+                if ip is not None:
+                    out[node][subnet.name] = ip
+        for vm in self.storage_layout().vms:
+            if vm.ip is None:
+                subnet = self.network.subnets[vm.subnet]
+                ip = pool.take(subnet.prefix, naming.STORAGE_VM_FIRST_HOST)
+                out[vm.computer] = {subnet.name: ip} if ip is not None else {}
         return out
 
     def node_ips(self) -> dict[str, dict[str, IPv4Address]]:
-        """Static node addresses: node -> subnet -> IP, the first free hosts after the reserved ones.
-
-        Nodes get fixed addresses so the cluster IP never collides with a DHCP lease (users.md §3.8).
-        """
-        from azguest.catalog.rules import AZURE_RESERVED_FIRST
-
-        taken = set(self.static_ips().values())
-        out: dict[str, dict[str, IPv4Address]] = {n: {} for n in self.cluster.nodes.names()}
-        for subnet in self.network.subnets:
-            free = (subnet.prefix.network_address + i for i in range(AZURE_RESERVED_FIRST,
-                                                                     subnet.prefix.num_addresses - 1))
-            free_iter = (ip for ip in free if ip not in taken)
-            for node in out:
-                ip = next(free_iter, None)
-                if ip is not None:
-                    out[node][subnet.name] = ip
-        return out
+        """Static node addresses: node -> subnet -> IP (see :meth:`addresses`)."""
+        addresses = self.addresses()
+        return {n: addresses[n] for n in self.cluster.nodes.names()}

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from azguest.catalog import rules as R
 from azguest.catalog.disks import lookup_disk_sku
-from azguest.catalog.sizes import lookup_size, nested_alternative
+from azguest.catalog.sizes import lookup_size, nested_alternative, premium_sibling
 from azguest.spec.checks import Context, check
-from azguest.spec.findings import Finding, make
+from azguest.spec.findings import Finding, disk_sku_unknown, make, unknown_size
 
 NODES = ("cluster", "nodes")
 
@@ -27,7 +27,8 @@ def node_size(ctx: Context) -> Iterator[Finding]:
     size = lookup_size(name)
     path = (*NODES, "size")
     if size is None:
-        yield from unknown_size(ctx, path, name, "nested virtualization and Premium storage")
+        yield from unknown_size(path, name, "nested virtualization and Premium storage",
+                                allowed=ctx.allow_unknown_size)
         return
     if not size.nested:
         yield make("AZG-SIZE-NESTED", path,
@@ -37,22 +38,22 @@ def node_size(ctx: Context) -> Iterator[Finding]:
     if not size.premium_io:
         yield make("AZG-SIZE-PREMIUM", path,
                    f"{size.name} ({size.series.name} series) has no Premium storage; clustered disks need "
-                   f"it (SCSI reservations, S2D); use e.g. {nested_alternative(size.vcpus)}")
-
-
-def unknown_size(ctx: Context, path: tuple, name: str, needs: str) -> Iterator[Finding]:
-    if ctx.allow_unknown_size:
-        return
-    yield make("AZG-SIZE-UNKNOWN", path,
-               f"size {name!r} is not in the azguest catalogue, so {needs} cannot be checked; check it "
-               "yourself and pass --allow-unknown-size, or use a listed size (docs/catalog.md)")
+                   f"it (SCSI reservations, S2D); use {premium_sibling(size)}")
 
 
 @check
 def other_sizes(ctx: Context) -> Iterator[Finding]:
     dc = ctx.lab.domain.controller
-    if lookup_size(dc.size) is None:
-        yield from unknown_size(ctx, ("domain", "controller", "size"), dc.size, "its limits")
+    size = lookup_size(dc.size)
+    os_sku = lookup_disk_sku(ctx.lab.cluster.nodes.os_disk.sku)
+    if size is not None and not size.premium_io and os_sku is not None and os_sku.premium:
+        # every VM gets the osDisk sku (azguest.plan.desired); Azure refuses Premium on such a size
+        yield make("AZG-SIZE-PREMIUM", ("domain", "controller", "size"),
+                   f"{size.name} ({size.series.name} series) has no Premium storage but its OS disk is "
+                   f"{os_sku.name} (cluster.nodes.osDisk.sku); use {premium_sibling(size)}")
+    if size is None:
+        yield from unknown_size(("domain", "controller", "size"), dc.size, "its limits",
+                                allowed=ctx.allow_unknown_size)
 
 
 @check
@@ -92,12 +93,6 @@ def os_disk(ctx: Context) -> Iterator[Finding]:
         yield make("AZG-OSDISK-SKU", path, f"{info.name} cannot be an OS disk; use Premium_LRS")
 
 
-def disk_sku_unknown(path: tuple, sku: str) -> Finding:
-    from azguest.catalog.disks import DISK_SKUS
-
-    known = ", ".join(s.name for s in DISK_SKUS.values())
-    return make("AZG-DISK-SKU", path, f"unknown disk sku {sku!r}; use one of {known}")
-
 
 @check
 def nics_and_disks(ctx: Context) -> Iterator[Finding]:
@@ -117,13 +112,9 @@ def nics_and_disks(ctx: Context) -> Iterator[Finding]:
 
 
 def _data_disks_per_node(ctx: Context) -> int:
-    st = ctx.lab.cluster.storage
-    if st.mode == "s2d" and st.s2d:
-        return len(st.s2d.node_disks())
-    if st.mode == "shared-disk" and st.shared_disk:
-        wd = st.shared_disk.witness_disk
-        return len(st.shared_disk.disks) + (1 if wd and wd.size_gb else 0)
-    return 0
+    """The storage mode's disks the planner attaches to a node (azguest.storage)."""
+    first = ctx.lab.cluster.nodes.names()[0]
+    return len(ctx.lab.storage_layout().disks_of(first))
 
 
 @check

@@ -6,11 +6,8 @@ from collections.abc import Iterator
 
 from azguest.catalog import rules as R
 from azguest.spec.checks import Context, check
-from azguest.spec.checks.network import iscsi_target, target_subnet
 from azguest.spec.findings import Finding, format_path, make
 from azguest.spec.models import Lab
-
-ST_SHARED = ("cluster", "storage", "shared-disk", "disks")
 
 
 def name_problem(rule: R.NameRule, value: str) -> str | None:
@@ -39,9 +36,7 @@ def _owners(lab: Lab) -> list[tuple[str, tuple, str]]:
            (lab.cluster.name, ("cluster", "name"), "cluster name")]
     prefix = lab.cluster.nodes.name_prefix
     out += [(n, NODE_PREFIX, f"node name (namePrefix {prefix!r} + number)") for n in lab.cluster.nodes.names()]
-    target = iscsi_target(lab)
-    if target is not None:
-        out.append((target.name, ("cluster", "storage", "iscsi", "target", "name"), "iSCSI target name"))
+    out += [(vm.computer, (*vm.path, "name"), f"{vm.title} name") for vm in lab.storage_layout().vms]
     out += [(w.name, ("cluster", "workloads", i, "name"), "workload name")
             for i, w in enumerate(lab.cluster.workloads)]
     return out
@@ -94,15 +89,17 @@ def derived_resource_names(ctx: Context) -> Iterator[Finding]:
     from azguest import naming
 
     lab = ctx.lab
-    sd = lab.cluster.storage.shared_disk
     disk_rule = R.NAME_RULES["disk"]
-    for i, d in enumerate(sd.disks if sd and lab.cluster.storage.mode == "shared-disk" else ()):
-        resource = naming.shared_disk_name(lab.name, d.name)
-        why = name_problem(disk_rule, resource)
+    for disk in lab.storage_layout().disks:
+        if disk.given is None:
+            continue
+        path, given = disk.given
+        why = name_problem(disk_rule, disk.name)
         if why:
-            yield make("AZG-NAME-DISK", (*ST_SHARED, i, "name"),
-                       f"disk {d.name!r} becomes the Azure disk {resource!r}, which {why}; use letters, "
-                       f"digits, _ . - (at most {disk_rule.max_len - len(lab.name) - 1} characters, e.g. csv1)")
+            most = disk_rule.max_len - (len(disk.name) - len(given))
+            yield make("AZG-NAME-DISK", path,
+                       f"disk {given!r} becomes the Azure disk {disk.name!r}, which {why}; use letters, "
+                       f"digits, _ . - (at most {most} characters, e.g. csv1)")
     nic_max = R.NAME_RULES["nic"].max_len
     for i, s in enumerate(lab.network.subnets):
         vm = max((naming.vm_name(lab.name, c) for c in _vms_in_subnet(lab, i)), key=len)
@@ -117,10 +114,7 @@ def derived_resource_names(ctx: Context) -> Iterator[Finding]:
 def _vms_in_subnet(lab: Lab, index: int) -> list[str]:
     """Computer names with a NIC in subnet ``index``: every node; the DC in the first subnet; the target."""
     owners = lab.cluster.nodes.names() + ([lab.domain.controller.name] if index == 0 else [])
-    target = iscsi_target(lab)
-    if target is not None and target_subnet(lab) == index:
-        owners.append(target.name)
-    return owners
+    return owners + [vm.computer for vm in lab.storage_layout().vms if vm.subnet == index]
 
 
 @check

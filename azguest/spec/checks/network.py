@@ -8,7 +8,6 @@ from ipaddress import IPv4Address, IPv4Network, collapse_addresses
 from azguest.catalog import rules as R
 from azguest.spec.checks import Context, check
 from azguest.spec.findings import Finding, make
-from azguest.spec.models import IscsiTarget, Lab
 
 NET = ("network",)
 
@@ -65,25 +64,10 @@ def _rdp_exposure(ctx: Context) -> Iterator[Finding]:
                "Azure Bastion or just-in-time VM access, or pass --allow-public-rdp if you mean it")
 
 
-def iscsi_target(lab: Lab) -> IscsiTarget | None:
-    st = lab.cluster.storage
-    return st.iscsi.target if st.mode == "iscsi" and st.iscsi else None
-
-
-def target_subnet(lab: Lab) -> int:
-    """Index of the iSCSI target's subnet: the one holding its IP, else the last (azguest.plan.desired)."""
-    target = iscsi_target(lab)
-    subnets = lab.network.subnets
-    ip = target.ip if target else None
-    return next((i for i, s in enumerate(subnets) if ip and ip in s.prefix), len(subnets) - 1)
-
-
 def _static(ctx: Context) -> list[tuple[str, IPv4Address, tuple]]:
     lab = ctx.lab
     out = [("domain controller", lab.domain.controller.ip, ("domain", "controller", "ip"))]
-    target = iscsi_target(lab)
-    if target and target.ip:
-        out.append(("iSCSI target", target.ip, ("cluster", "storage", "iscsi", "target", "ip")))
+    out += [(vm.title, vm.ip, (*vm.path, "ip")) for vm in lab.storage_layout().vms if vm.ip]
     return out
 
 
@@ -137,15 +121,15 @@ def _cluster_ip(ctx: Context, subnets: list[IPv4Network], seen: dict[IPv4Address
 
 @check
 def subnet_room(ctx: Context) -> Iterator[Finding]:
-    """Every node gets a static address in every subnet (Lab.node_ips); a full subnet drops a NIC."""
+    """Every node gets a static address in every subnet, a storage VM one in its own (Lab.addresses)."""
     lab = ctx.lab
-    node_ips = lab.node_ips()
-    target = iscsi_target(lab)
+    addresses = lab.addresses()
+    nodes = lab.cluster.nodes.names()
+    placed = [vm for vm in lab.storage_layout().vms if vm.ip is None]  # allocated after the nodes
     for i, s in enumerate(lab.network.subnets):
-        short = sum(1 for ips in node_ips.values() if s.name not in ips)
-        needs_target = target is not None and target.ip is None and target_subnet(lab) == i
-        if needs_target and not short:
-            short = _no_room_for_target(lab, s.prefix)
+        short = sum(1 for n in nodes if s.name not in addresses[n])
+        if not short:
+            short = sum(1 for vm in placed if vm.subnet == i and not addresses[vm.computer])
         if short:
             yield make("AZG-NET-SUBNET-ROOM", (*NET, "subnets", i, "prefix"),
                        f"subnet {s.name} ({s.prefix}) has {_usable(s.prefix.prefixlen)} usable addresses, too "
@@ -156,15 +140,3 @@ def subnet_room(ctx: Context) -> Iterator[Finding]:
 def _usable(prefixlen: int) -> int:
     return max(2 ** (32 - prefixlen) - R.AZURE_RESERVED_FIRST - R.AZURE_RESERVED_LAST, 0)
 
-
-def _no_room_for_target(lab: Lab, prefix: IPv4Network) -> int:
-    """1 if the planner cannot place an iSCSI target that has no ip in this subnet, else 0."""
-    from azguest import naming
-
-    taken = {str(ip) for ip in lab.static_ips().values()}
-    taken |= {str(ip) for ips in lab.node_ips().values() for ip in ips.values()}
-    try:
-        naming.allocate(str(prefix), 1, taken)
-    except ValueError:
-        return 1
-    return 0

@@ -1,0 +1,98 @@
+"""iSCSI: one target VM holds the data disks and serves them to the nodes over the network.
+
+An azguest design (no Azure rule requires it); its row of azguest.catalog.rules.STORAGE_MODES says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from azguest import naming
+from azguest.catalog.disks import lookup_disk_sku
+from azguest.catalog.sizes import lookup_size
+from azguest.spec.findings import Finding, disk_sku_unknown, make, unknown_size
+from azguest.storage.registry import (
+    BackupSupport,
+    CheckContext,
+    PlannedDisk,
+    PlannedVm,
+    StorageLayout,
+    StorageMode,
+    register,
+)
+
+if TYPE_CHECKING:
+    from azguest.spec.models import IscsiTarget, Lab
+
+TARGET = ("cluster", "storage", "iscsi", "target")
+_RESTORE_POINTS = "ACD virtual-machines/concepts-restore-points.md"
+
+
+def target(ctx: CheckContext) -> Iterator[Finding]:
+    isc = ctx.lab.cluster.storage.iscsi
+    if isc is None:
+        return
+    t = isc.target
+    size = lookup_size(t.size)
+    if size is None:
+        yield from unknown_size((*TARGET, "size"), t.size, "Premium storage and disk limits",
+                                allowed=ctx.allow_unknown_size)
+    premium_told = False
+    for i, d in enumerate(t.disks):
+        info = lookup_disk_sku(d.sku)
+        if info is None:
+            yield disk_sku_unknown((*TARGET, "disks", i, "sku"), d.sku)
+            continue
+        if info.premium and size is not None and not size.premium_io and not premium_told:
+            premium_told = True
+            yield make("AZG-ISCSI-PREMIUM", (*TARGET, "size"),
+                       f"{size.name} has no Premium storage but disk {i} is {info.name}; use e.g. "
+                       "Standard_D4s_v5 for the target")
+        if info.zonal_vm_only:
+            yield make("AZG-ISCSI-ZONAL-DISK", (*TARGET, "disks", i, "sku"),
+                       f"{info.name} attaches only to VMs in an availability zone in most regions with "
+                       "zones, and the iSCSI target VM is not zonal; use Premium_LRS")
+    if size is not None and len(t.disks) > size.max_data_disks:
+        yield make("AZG-SIZE-DATADISKS", (*TARGET, "disks"),
+                   f"{len(t.disks)} disks but {size.name} allows {size.max_data_disks}; use a larger size")
+
+
+def _target_subnet(lab: Lab, t: IscsiTarget) -> int:
+    """The subnet holding the target's IP, else the last one (the storage network in the examples)."""
+    subnets = lab.network.subnets
+    return next((i for i, s in enumerate(subnets) if t.ip and t.ip in s.prefix), len(subnets) - 1)
+
+
+def layout(lab: Lab) -> StorageLayout:
+    """The target's disks, then the target VM (one NIC; not in the nodes' availability set or zones)."""
+    isc = lab.cluster.storage.iscsi
+    if isc is None:
+        return StorageLayout()
+    t = isc.target
+    vm = naming.vm_name(lab.name, t.name)
+    disks = tuple(PlannedDisk(naming.lun_disk_name(vm, i + 1), d.sku, d.size_gb, (t.name,), "storage")
+                  for i, d in enumerate(t.disks))
+    target_vm = PlannedVm(t.name, t.size, "storage", "iscsi-target", "iSCSI target", TARGET,
+                          _target_subnet(lab, t), t.ip)
+    return StorageLayout(disks=disks, vms=(target_vm,))
+
+
+MODE = register(StorageMode(
+    name="iscsi",
+    settings_field="iscsi",
+    checks=(target,),
+    layout=layout,
+    backup={
+        "vm": BackupSupport(
+            "supported", "the nodes have no shared disks and the target's disks are ordinary managed data "
+            "disks, which VM restore points capture; the target VM holds all the cluster's data",
+            _RESTORE_POINTS),
+        "cold": BackupSupport(
+            "supported", "snapshots of the stopped target's disks; incremental snapshots are per disk",
+            "ACD virtual-machines/disks-incremental-snapshots.md"),
+        "in-guest": BackupSupport(
+            "supported", "guest-level backup of the cluster's volumes or of the target's",
+            "learn.microsoft.com/azure/backup/backup-support-matrix-iaas"),
+    },
+))
