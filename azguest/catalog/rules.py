@@ -59,7 +59,9 @@ RULES: dict[str, Rule] = {
         Rule("AZG-SIZE-NESTED", ERROR, "cluster.nodes.size",
              "Node sizes must support nested virtualization (Hyper-V inside the VM).", _F11),
         Rule("AZG-SIZE-PREMIUM", ERROR, "cluster.nodes.size",
-             "Node sizes must support Premium storage (SCSI reservations, S2D).", _F11),
+             "Node sizes must support Premium storage (SCSI reservations, S2D), and so must any VM given "
+             "Premium disks; the message names the Premium sibling (Standard_D8_v5 -> Standard_D8s_v5).",
+             "azure-facts.md §1.1, §9.1; ACD sizes/<series>.md (Feature support: Premium Storage)"),
         Rule("AZG-SIZE-UNKNOWN", WARNING, "cluster.nodes.size",
              "A size the catalogue does not know cannot be checked (override: --allow-unknown-size).",
              "azure-facts.md §1.3: no API reports nested support"),

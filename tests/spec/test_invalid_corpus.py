@@ -6,6 +6,8 @@ point at. The case passes when a finding with that code, path and line is report
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from azguest.catalog.rules import RULES
@@ -324,7 +326,7 @@ def test_size_messages__suggest_a_size_that_exists_and_nests(size):
     hits = [f for f in load_text(text).findings if f.code in ("AZG-SIZE-NESTED", "AZG-SIZE-PREMIUM")]
     assert hits
     for f in hits:
-        suggested = f.message.split("e.g. ")[1].split()[0].rstrip(";,.")
+        suggested = re.findall(r"Standard_\w+", f.message.split("use ", 1)[1])[0]  # "use X" / "use ... e.g. X"
         info = lookup_size(suggested)
         assert info and info.nested and info.premium_io, f.message
 
