@@ -158,36 +158,21 @@ def _api(kind: Kind) -> dict[str, str]:
     return {"api_version": kind.generic_api_version} if kind.generic_api_version else {}
 
 
-def _where(session: AzureSession, kind: Kind, ref: tuple[Any, ...]) -> ArmId | str:
-    """``(arm_id,)``, or the older ``(resource_group, name, arm_id)`` form (an empty arm_id is built)."""
-    if len(ref) == 1:
-        return ref[0]
-    if len(ref) != 3:
-        raise TypeError(f"expected (arm_id) or (resource_group, name, arm_id), got {len(ref)} arguments")
-    rg, name, arm_id = ref
-    return arm_id or kind.arm_id(session.subscription_id, rg, name)
-
-
-def put(session: AzureSession, kind: Kind, *where: Any) -> dict:
-    """``put(session, kind, arm_id, body)``: create or update one resource and wait for it; returns the
-    resource as wire JSON. (``put(session, kind, rg, name, arm_id, body)`` is the older form.)"""
-    *ref, body = where
-    rid = _where(session, kind, tuple(ref))
-    result = getattr(_ops(session, kind), kind.put)(*kind.args(rid), body, **_api(kind))
+def put(session: AzureSession, kind: Kind, arm_id: ArmId | str, body: dict) -> dict:
+    """Create or update one resource and wait for it; returns the resource as wire JSON."""
+    result = getattr(_ops(session, kind), kind.put)(*kind.args(arm_id), body, **_api(kind))
     return plain(result.result() if kind.put_lro else result)
 
 
-def get(session: AzureSession, kind: Kind, *where: Any, expand: str | None = None) -> dict:
-    """``get(session, kind, arm_id)``: read one resource as wire JSON (raises the SDK's
-    ResourceNotFoundError when absent)."""
+def get(session: AzureSession, kind: Kind, arm_id: ArmId | str, *, expand: str | None = None) -> dict:
+    """Read one resource as wire JSON (raises the SDK's ResourceNotFoundError when absent)."""
     kw = {"expand": expand} if expand else {}
-    fn = getattr(_ops(session, kind), kind.get)
-    return plain(fn(*kind.args(_where(session, kind, where)), **_api(kind), **kw))
+    return plain(getattr(_ops(session, kind), kind.get)(*kind.args(arm_id), **_api(kind), **kw))
 
 
-def delete(session: AzureSession, kind: Kind, *where: Any) -> None:
-    """``delete(session, kind, arm_id)``: delete one resource and wait until it is gone."""
-    result = getattr(_ops(session, kind), kind.delete)(*kind.args(_where(session, kind, where)), **_api(kind))
+def delete(session: AzureSession, kind: Kind, arm_id: ArmId | str) -> None:
+    """Delete one resource and wait until it is gone."""
+    result = getattr(_ops(session, kind), kind.delete)(*kind.args(arm_id), **_api(kind))
     if kind.delete_lro:
         result.result()
 

@@ -67,7 +67,7 @@ def test_child__managed_run_command_put_get_list_delete_by_id(lab: Lab) -> None:
     kind = K.KINDS["runCommand"]
     rc_id = ArmId.parse(vm.id).child("runCommands", "step1")
     body = {"location": LOCATION, "tags": {"azguest-lab": "x"},
-            "properties": {"source": {"script": "Write-Output hi"}}}
+            "properties": {"source": {"script": "# azguest-step: hello\nWrite-Output hi"}}}
     put = K.put(lab.s, kind, rc_id, body)
     assert put["id"].lower() == str(rc_id).lower() and put["tags"] == {"azguest-lab": "x"}
     view = K.get(lab.s, kind, rc_id, expand="instanceView")
@@ -92,10 +92,10 @@ def test_child__restore_points_are_listed_through_the_collection(lab: Lab) -> No
     assert [ArmId.parse(p["id"]).key for p in listed] == [rp.key]
 
 
-def test_older_put_get_delete_form_still_addresses_a_resource_group(lab: Lab) -> None:
+def test_resource_group_put_get_delete_by_its_id(lab: Lab) -> None:
     kind, name = K.KINDS["resourceGroup"], lab.name("rg")
-    K.put(lab.s, kind, name, name, "", {"location": LOCATION})
-    assert K.get(lab.s, kind, name, name, "")["name"] == name
+    K.put(lab.s, kind, kind.arm_id(lab.sub, name), {"location": LOCATION})
+    assert K.get(lab.s, kind, f"/subscriptions/{lab.sub}/resourceGroups/{name}")["name"] == name
     assert K.list_group_resources(lab.s, name) == []
     K.delete(lab.s, kind, ArmId.for_group(lab.sub, name))
     assert not lab.s.resource.resource_groups.check_existence(name)
