@@ -310,7 +310,7 @@ def test_status_walker__covers_the_operations_in_resource_kinds():
     walked = {label for label, _ in OPERATIONS}
     missing = set()
     for k in kinds.KINDS.values():
-        for method in (k.put, k.delete, k.list_in_group):
+        for method in (k.put, k.get, k.delete, k.list_in_group, k.list_children, *(m for _, m in k.actions)):
             if method:
                 label = f"{k.client}.{k.ops}.{method}"
                 if label not in walked:
