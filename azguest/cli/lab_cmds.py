@@ -21,7 +21,7 @@ from azguest.cli.options import (
 )
 from azguest.cli.output import OutputFormat, emit_json
 from azguest.deploy.records import DEFAULT_CONCURRENCY
-from azguest.errors import Interrupted, PartialError, RefusedError
+from azguest.errors import AzguestError, Interrupted, PartialError, RefusedError
 
 SpecArg = Annotated[Path, typer.Argument(help="The lab spec (YAML).", exists=False)]
 LabArg = Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")]
@@ -70,6 +70,12 @@ def _record_error(record: Any, command: str) -> Interrupted | PartialError | Non
                         hint=f"fix the cause and re-run `azguest {command}`: it resumes where it stopped")
 
 
+BreakLeaseOpt = Annotated[bool, typer.Option(
+    "--break-lease", help="Take the lab's lease even if another run holds it (only when that run is surely gone).")]
+GroupOpt = Annotated[str | None, typer.Option(
+    "--resource-group", "-g", help="The lab's group, when more than one group claims the lab.")]
+
+
 def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
              endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
     """Show what deploy would create, update, replace or delete, and why."""
@@ -86,10 +92,12 @@ def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: Em
 
 def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
                output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
-               endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
+               endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
+               break_lease: BreakLeaseOpt = False) -> None:
     """Deploy the Azure side of a lab: parallel, idempotent, resumable (re-run after any failure)."""
     from azguest.cli.progress import progress_for
     from azguest.deploy.lab import deploy
+    from azguest.deploy.lease import policy_for
     from azguest.spec import resolve_password
 
     lab = _load(spec)
@@ -106,7 +114,7 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
     try:
         with session_for(emulator, endpoint, subscription or lab.subscription, cloud) as session:
             record = deploy(session, lab, confirm=ask, password=password, max_workers=concurrency,
-                            on_event=progress)
+                            on_event=progress, lease=policy_for(session, "deploy", break_lease=break_lease))
     finally:
         if progress:
             progress.close()
@@ -136,11 +144,13 @@ def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: Em
 
 def destroy_cmd(lab: LabArg, yes: YesOpt = False,
                 with_backups: Annotated[bool, typer.Option("--with-backups", help="Delete backups too.")] = False,
+                resource_group: GroupOpt = None, break_lease: BreakLeaseOpt = False,
                 concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY, output: OutputOpt = OutputFormat.human,
                 emulator: EmulatorOpt = False, endpoint: EndpointOpt = None,
                 subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
-    """Delete what carries the lab's tag, in dependency order. Nothing else is touched."""
+    """Delete what azguest created for the lab, inside the lab's own group, in dependency order."""
     from azguest.cli.progress import progress_for
+    from azguest.deploy.lease import policy_for
     from azguest.deploy.teardown import destroy, plan_teardown
 
     def ask(td) -> bool:
@@ -150,8 +160,9 @@ def destroy_cmd(lab: LabArg, yes: YesOpt = False,
     progress = progress_for()
     try:
         with session_for(emulator, endpoint, subscription, cloud) as session:
-            record = destroy(session, plan_teardown(session, lab, with_backups=with_backups), confirm=ask,
-                             max_workers=concurrency, on_event=progress)
+            td = plan_teardown(session, lab, with_backups=with_backups, resource_group=resource_group)
+            record = destroy(session, td, confirm=ask, max_workers=concurrency, on_event=progress,
+                             lease=policy_for(session, "destroy", break_lease=break_lease))
     finally:
         if progress:
             progress.close()
@@ -161,27 +172,40 @@ def destroy_cmd(lab: LabArg, yes: YesOpt = False,
 def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="List expired labs only.")] = False,
            yes: YesOpt = False,
            with_backups: Annotated[bool, typer.Option("--with-backups", help="Delete backups too.")] = False,
+           break_lease: BreakLeaseOpt = False,
            output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
            endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
-    """Destroy every lab whose azguest-expires tag has passed (for a nightly CI job)."""
-    from azguest.deploy.teardown import destroy, expired_labs, plan_teardown
+    """Destroy every lab whose group's azguest-expires tag has passed (for a nightly CI job).
 
+    Lists every expired lab and, per group, how many resources it deletes, before asking (and with --yes)."""
+    from azguest.deploy.lease import policy_for
+    from azguest.deploy.teardown import destroy, plan_gc
+
+    records, failures = [], []
     with session_for(emulator, endpoint, subscription, cloud) as session:
-        expired = expired_labs(session)
-        records = []
-        if not dry_run and expired and confirm(yes, f"Destroy {len(expired)} expired lab(s)?"):
-            for lab in sorted(expired):
-                td = plan_teardown(session, lab, with_backups=with_backups)
-                records.append(destroy(session, td, confirm=lambda _t: True))
-    result = {"expired": expired, "dryRun": dry_run, "destroyed": [r.to_dict() for r in records]}
-    if not all(r.ok for r in records):
-        error = PartialError("gc could not destroy every expired lab", hint="re-run `azguest gc`")
+        items = plan_gc(session, with_backups=with_backups)
+        doable = [i for i in items if i.teardown is not None]
+        asking = not (dry_run or yes) and bool(doable)
+        if output is not OutputFormat.json or asking:
+            render.gc_plan(items, sys.stderr if output is OutputFormat.json else sys.stdout, dry_run)
+        if not dry_run and doable and confirm(yes, f"Destroy the {len(doable)} expired lab(s) listed above?"):
+            policy = policy_for(session, "gc", break_lease=break_lease)
+            for item in doable:
+                try:
+                    records.append(destroy(session, item.teardown, confirm=lambda _t: True, lease=policy))
+                except AzguestError as e:  # held by another run, or changed meanwhile: the others still go
+                    failures.append({"lab": item.lab, **e.to_dict()})
+    failures += [{"lab": i.lab, **(i.error or {})} for i in items if i.teardown is None and not dry_run]
+    result = {"expired": {i.lab: i.expires for i in items}, "labs": [i.to_dict() for i in items],
+              "dryRun": dry_run, "destroyed": [r.to_dict() for r in records], "failed": failures}
+    if failures or not all(r.ok for r in records):
+        error = PartialError("gc could not destroy every expired lab", hint="see each lab's error; re-run `azguest gc`")
         error.result = result
         raise error
     if output is OutputFormat.json:
         emit_json("gc", ok=True, result=result)
     else:
-        render.gc(expired, records, dry_run)
+        render.gc(records)
 
 
 def register(app: typer.Typer) -> None:

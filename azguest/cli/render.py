@@ -45,12 +45,16 @@ def apply_record(r: Any, stream: TextIO | None = None) -> None:
 def teardown(td: Any, stream: TextIO | None = None) -> None:
     c = _console(stream)
     c.print(f"Destroy lab [bold]{td.lab}[/]: {len(td.deletes)} resources")
-    for ch in td.deletes:
-        c.print(f"  - {ch.kind:<16} {ch.name}")
-    for g in td.groups:
-        c.print(f"  - resourceGroup    {g} (if empty afterwards)")
+    for g in td.lab_groups:
+        then = "then the group if empty" if g.created else "then only azguest's tags (the group predates azguest)"
+        c.print(f"  resource group {g.name}: {len(g.deletes)} to delete, {then}")
+        for ch in g.deletes:
+            c.print(f"  - {ch.kind:<16} {ch.name}")
     if td.kept:
         c.print(f"  kept: {len(td.kept)} (backups or unknown kinds; --with-backups deletes backups)")
+    if td.ignored:
+        c.print(f"  ignored: {len(td.ignored)} tagged for {td.lab} but not azguest's (outside the lab's group, "
+                "or without the full tag set): never touched")
 
 
 def status(st: Any) -> None:
@@ -75,11 +79,21 @@ def status(st: Any) -> None:
             c.print(f"      {line}", markup=False)
 
 
-def gc(expired: dict, records: list, dry_run: bool) -> None:
-    c = _console()
-    if not expired:
+def gc_plan(items: list, stream: TextIO | None = None, dry_run: bool = False) -> None:
+    """Every expired lab, and per group how many resources gc deletes (the prompt and --yes print it)."""
+    c = _console(stream)
+    if not items:
         c.print("no expired labs")
-    for lab, when in sorted(expired.items()):
-        c.print(f"{lab}: expired {when}" + (" (dry run)" if dry_run else ""))
+    for it in items:
+        c.print(f"{it.lab}: expired {it.expires}" + (" (dry run)" if dry_run else ""))
+        if it.teardown is None:
+            c.print(f"  [red]skipped[/]: {(it.error or {}).get('message', '')}")
+            continue
+        for g in it.teardown.lab_groups:
+            then = "and the group if empty" if g.created else "and azguest's tags (the group stays)"
+            c.print(f"  resource group {g.name}: {len(g.deletes)} resources {then}")
+
+
+def gc(records: list) -> None:
     for r in records:
         apply_record(r)
