@@ -134,6 +134,17 @@ class AzureSession:
         return self._engine
 
     @property
+    def transport(self) -> HttpTransport | None:
+        """The transport every client shares (the in-process emulator's), or None for the SDK default."""
+        return self._transport
+
+    def secret(self, vault: str, name: str) -> str:
+        """The value of a Key Vault secret (``azguest.azure.keyvault``); never logged or stored."""
+        from azguest.azure.keyvault import read_secret
+
+        return read_secret(self, vault, name)
+
+    @property
     def credential(self) -> TokenCredential:
         """The one credential; built on first use, never called here."""
         with self._lock:

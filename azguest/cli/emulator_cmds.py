@@ -77,3 +77,28 @@ def reset(state: StateOpt = None) -> int:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(emulator_app, name="emulator")
+@emulator_app.command("set-secret")
+def set_secret(
+    vault: Annotated[str, typer.Argument(help="Key Vault name (the emulator answers https://VAULT.vault.azure.net).")],
+    name: Annotated[str, typer.Argument(help="Secret name.")],
+    from_env: Annotated[
+        str | None, typer.Option("--from-env", help="Read the value from this environment variable "
+                                 "(default: the first line of standard input).")
+    ] = None,
+    state: StateOpt = None,
+) -> int:
+    """Seed a Key Vault secret for fromKeyVault specs. The value is never taken from the command line."""
+    import os
+
+    from azguest.emulator.admin import state_path
+    from azguest.emulator.engine import Engine
+    from azguest.errors import UsageError
+
+    value = os.environ.get(from_env, "") if from_env else sys.stdin.readline().rstrip("\r\n")
+    if not value:
+        raise UsageError("no secret value given", hint="pipe it on standard input, or pass --from-env VAR")
+    version = Engine(state_path=state_path(state)).set_secret(vault, name, value)
+    sys.stdout.write(f"secret {name} set in emulated vault {vault} (version {version})\n")
+    return ExitCode.OK
+
+

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +12,7 @@ import typer
 
 from azguest.cli import render
 from azguest.cli.options import (
+    AllowPublicRdpOpt,
     CloudOpt,
     ConcurrencyOpt,
     EmulatorOpt,
@@ -27,10 +30,28 @@ SpecArg = Annotated[Path, typer.Argument(help="The lab spec (YAML).", exists=Fal
 LabArg = Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")]
 
 
-def _load(spec: Path):
-    from azguest.spec import load_lab
+def _load(spec: Path, *, allow_public_rdp: bool = False, show: bool = True) -> tuple[Any, list[dict]]:
+    """The validated Lab and its warnings; ``show`` prints each warning on stderr (human output)."""
+    from azguest.spec import load
+    from azguest.spec.loader import checked
 
-    return load_lab(spec)
+    result = load(spec, allow_public_rdp=allow_public_rdp)
+    if show:
+        for f in result.warnings:
+            sys.stderr.write(f.render() + "\n")
+    warnings = [f.to_dict() for f in result.warnings]
+    with carry_warnings(warnings):
+        return checked(result, spec), warnings
+
+
+@contextmanager
+def carry_warnings(warnings: list[dict]) -> Iterator[None]:
+    """An error raised inside carries the spec's warnings into the JSON envelope (``_report``)."""
+    try:
+        yield
+    except AzguestError as e:
+        e.warnings = warnings
+        raise
 
 
 def confirm(yes: bool, question: str) -> bool:
@@ -43,7 +64,7 @@ def confirm(yes: bool, question: str) -> bool:
     return typer.confirm(question, default=False, err=True)
 
 
-def _finish(record: Any, output: OutputFormat, command: str) -> None:
+def _finish(record: Any, output: OutputFormat, command: str, warnings: list[dict] | None = None) -> None:
     """Render the record; a failed or interrupted run becomes one error (with the record in JSON)."""
     error = _record_error(record, command)
     if error is not None:
@@ -52,7 +73,7 @@ def _finish(record: Any, output: OutputFormat, command: str) -> None:
             render.apply_record(record)
         raise error
     if output is OutputFormat.json:
-        emit_json(command, ok=True, result=record.to_dict())
+        emit_json(command, ok=True, result=record.to_dict(), warnings=warnings)
     else:
         render.apply_record(record)
 
@@ -77,15 +98,17 @@ GroupOpt = Annotated[str | None, typer.Option(
 
 
 def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
-             endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
+             endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
+             allow_public_rdp: AllowPublicRdpOpt = False) -> None:
     """Show what deploy would create, update, replace or delete, and why."""
     from azguest.deploy.lab import make_plan
 
-    lab = _load(spec)
-    with session_for(emulator, endpoint, subscription or lab.subscription, cloud) as session:
+    lab, warnings = _load(spec, allow_public_rdp=allow_public_rdp, show=output is not OutputFormat.json)
+    with carry_warnings(warnings), session_for(emulator, endpoint, subscription or lab.subscription,
+                                                cloud) as session:
         plan = make_plan(session, lab)
     if output is OutputFormat.json:
-        emit_json("plan", ok=True, result=plan.to_dict())
+        emit_json("plan", ok=True, result=plan.to_dict(), warnings=warnings)
     else:
         render.plan(plan, sys.stdout)
 
@@ -93,14 +116,14 @@ def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: Em
 def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
                output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
                endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
-               break_lease: BreakLeaseOpt = False) -> None:
+               allow_public_rdp: AllowPublicRdpOpt = False, break_lease: BreakLeaseOpt = False) -> None:
     """Deploy the Azure side of a lab: parallel, idempotent, resumable (re-run after any failure)."""
     from azguest.cli.progress import progress_for
     from azguest.deploy.lab import deploy
     from azguest.deploy.lease import policy_for
     from azguest.spec import resolve_password
 
-    lab = _load(spec)
+    lab, warnings = _load(spec, allow_public_rdp=allow_public_rdp, show=output is not OutputFormat.json)
 
     def ask(plan) -> bool:
         render.plan(plan, sys.stderr)
@@ -108,17 +131,20 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
 
     def password() -> str:
         tty = sys.stdin.isatty()
-        return resolve_password(lab, prompt=(lambda q: typer.prompt(q, hide_input=True, err=True)) if tty else None)
+        ask = (lambda q: typer.prompt(q, hide_input=True, err=True)) if tty else None
+        return resolve_password(lab, prompt=ask, key_vault=session.secret)  # session: opened below
 
     progress = progress_for()
     try:
-        with session_for(emulator, endpoint, subscription or lab.subscription, cloud) as session:
+        with carry_warnings(warnings), session_for(emulator, endpoint, subscription or lab.subscription,
+                                                    cloud) as session:
             record = deploy(session, lab, confirm=ask, password=password, max_workers=concurrency,
                             on_event=progress, lease=policy_for(session, "deploy", break_lease=break_lease))
     finally:
         if progress:
             progress.close()
-    _finish(record, output, "deploy")
+    with carry_warnings(warnings):
+        _finish(record, output, "deploy", warnings)
 
 
 def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
@@ -134,7 +160,7 @@ def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: Em
     with session_for(emulator, endpoint, subscription, cloud) as session:
         st = lab_status(session, lab)
         if spec is not None:
-            plan = make_plan(session, _load(spec))
+            plan = make_plan(session, _load(spec, allow_public_rdp=True, show=False)[0])  # reads only
             st = replace(st, drift=tuple(c.to_dict() for c in plan.changes if c.action != "no-change" or c.drift))
     if output is OutputFormat.json:
         emit_json("status", ok=True, result=st.to_dict())

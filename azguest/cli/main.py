@@ -109,7 +109,7 @@ def _report(e, argv: list[str]) -> None:
 
     if _json_requested(argv):
         cmd = next((a for a in argv if not a.startswith("-")), "")
-        emit_json(cmd, ok=False, result=e.result, error=e.to_dict())
+        emit_json(cmd, ok=False, result=e.result, error=e.to_dict(), warnings=getattr(e, "warnings", None))
     sys.stderr.write(f"azguest: error [{e.code}]: {e.message}\n")
     if e.hint:
         sys.stderr.write(f"  hint: {e.hint}\n")

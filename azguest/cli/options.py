@@ -29,6 +29,11 @@ CloudOpt = Annotated[
     typer.Option("--cloud", help="AzureCloud (default), AzureUSGovernment or AzureChinaCloud (env AZGUEST_CLOUD)."),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to confirmations (for CI).")]
+AllowPublicRdpOpt = Annotated[
+    bool, typer.Option("--allow-public-rdp", help="Accept an allowRdpFrom wider than a /8 (e.g. 0.0.0.0/0): "
+                       "RDP to the domain controller from the internet. Prefer Azure Bastion or just-in-time "
+                       "VM access.")
+]
 ConcurrencyOpt = Annotated[
     int, typer.Option("--concurrency", "-j", min=1, max=64, help="Resources created in parallel.")
 ]

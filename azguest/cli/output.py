@@ -20,12 +20,18 @@ class OutputFormat(enum.StrEnum):
     json = "json"
 
 
-def envelope(command: str, *, ok: bool, result: Any = None, error: dict | None = None) -> dict:
-    return {"schema": SCHEMA, "command": command, "ok": ok, "result": result, "error": error}
+def envelope(command: str, *, ok: bool, result: Any = None, error: dict | None = None,
+             warnings: list | None = None) -> dict:
+    out = {"schema": SCHEMA, "command": command, "ok": ok, "result": result, "error": error}
+    if warnings is not None:  # plan / deploy: every validator warning of the spec
+        out["warnings"] = warnings
+    return out
 
 
-def emit_json(command: str, *, ok: bool, result: Any = None, error: dict | None = None) -> None:
-    sys.stdout.write(json.dumps(envelope(command, ok=ok, result=result, error=error), indent=2, default=str))
+def emit_json(command: str, *, ok: bool, result: Any = None, error: dict | None = None,
+              warnings: list | None = None) -> None:
+    doc = envelope(command, ok=ok, result=result, error=error, warnings=warnings)
+    sys.stdout.write(json.dumps(doc, indent=2, default=str))
     sys.stdout.write("\n")
     sys.stdout.flush()
 

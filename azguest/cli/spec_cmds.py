@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from azguest.cli.exitcodes import ExitCode
-from azguest.cli.options import OutputOpt
+from azguest.cli.options import AllowPublicRdpOpt, OutputOpt
 from azguest.cli.output import OutputFormat, emit_json
 
 
@@ -33,11 +33,12 @@ def validate(
         bool, typer.Option("--show-defaults", help="Print the effective spec with every default marked.")
     ] = False,
     output: OutputOpt = OutputFormat.human,
+    allow_public_rdp: AllowPublicRdpOpt = False,
 ) -> int:
     """Check a lab spec against Azure's rules, offline. Exit 0 if valid, 2 if not."""
     from azguest.spec import load
 
-    result = load(spec, allow_unknown_size=allow_unknown_size)
+    result = load(spec, allow_unknown_size=allow_unknown_size, allow_public_rdp=allow_public_rdp)
     bad = result.errors + (result.warnings if strict else [])
     code = ExitCode.SPEC_INVALID if bad or result.lab is None else ExitCode.OK
     if output == OutputFormat.json:

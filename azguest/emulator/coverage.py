@@ -40,7 +40,7 @@ def _singular(t: str) -> str:
 
 
 def op_path(h: Handler, op: Op) -> str:
-    if op.suffix.startswith("/subscriptions"):
+    if op.suffix.startswith(("/subscriptions", "https://")):  # subscription-level or data-plane paths
         return op.suffix
     base = resource_path(h)
     if op.suffix == "s":

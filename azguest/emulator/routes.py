@@ -8,6 +8,7 @@ from azguest.emulator import lro, registry
 from azguest.emulator.context import Ctx, Reply
 from azguest.emulator.errors import ArmError
 from azguest.emulator.handlers.base import Handler
+from azguest.emulator.handlers import keyvault
 from azguest.emulator.profile import Bucket, Throttling
 from azguest.emulator.throttle import (
     ARM_HEADER,
@@ -48,6 +49,9 @@ def resolve(ctx: Ctx) -> Route:
     p, m = ctx.path, ctx.req.method
     kind = _log_kind(m)
     if p is None:
+    if keyvault.vault_request(ctx.req.base_url, ctx.req.path) is not None:  # data plane, not ARM
+        kv_type = keyvault.KeyVaultSecrets.arm_type
+        return Route("keyvault", kv_type, kind, handler_for(kv_type))
         return Route("unknown", "", kind)
     if p.kind == "operation_results":
         return _poll_route(ctx, p.tail or "")
@@ -162,6 +166,8 @@ def dispatch(ctx: Ctx, route: Route) -> Reply:
         return _sub_route(ctx, route)
     h = route.handler
     if h is None or route.verb == "unknown":
+    if route.verb == "keyvault":
+        return route.handler.data_plane(ctx, *keyvault.vault_request(ctx.req.base_url, ctx.req.path))
         ns = ctx.path.namespace if ctx.path else ""
         raise ArmError(404, "InvalidResourceType",
                        f"The resource type '{route.arm_type}' could not be found in the namespace '{ns}'.")

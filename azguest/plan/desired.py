@@ -93,7 +93,8 @@ def _network(b: _Builder) -> str:
         rules.append({"name": "allow-rdp", "properties": {
             "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
             "sourceAddressPrefixes": [str(c) for c in lab.network.allow_rdp_from], "sourcePortRange": "*",
-            "destinationAddressPrefix": "*", "destinationPortRange": str(RDP_PORT)}})
+            # only the one VM with a public IP (the domain controller), never every VM in the subnets
+            "destinationAddressPrefix": f"{lab.domain.controller.ip}/32", "destinationPortRange": str(RDP_PORT)}})
     nsg_name = naming.nsg_name(lab.name)
     nsg = b.add("nsg", nsg_name, "network", {"properties": {"securityRules": rules}})
     subnets = [{"name": s.name, "properties": {"addressPrefix": str(s.prefix),

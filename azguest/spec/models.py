@@ -319,7 +319,10 @@ class Lab(_Model):
         return self.model_dump(mode="json", by_alias=True)
 
     def spec_hash(self) -> str:
-        """Short, stable sha256 of the normalized spec (the azguest-spec tag)."""
+        """Short, stable sha256 of the normalized spec, shown by ``validate`` to identify a spec version.
+
+        Not the ``azguest-spec`` tag: that one hashes each resource's own desired body (azguest.plan.model).
+        """
         text = json.dumps(self.to_data(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
