@@ -75,8 +75,6 @@ def reset(state: StateOpt = None) -> int:
     return ExitCode.OK
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(emulator_app, name="emulator")
 @emulator_app.command("set-secret")
 def set_secret(
     vault: Annotated[str, typer.Argument(help="Key Vault name (the emulator answers https://VAULT.vault.azure.net).")],
@@ -100,5 +98,9 @@ def set_secret(
     version = Engine(state_path=state_path(state)).set_secret(vault, name, value)
     sys.stdout.write(f"secret {name} set in emulated vault {vault} (version {version})\n")
     return ExitCode.OK
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(emulator_app, name="emulator")
 
 

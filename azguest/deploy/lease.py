@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from azguest.azure import tags as T
 from azguest.azure.errors import arm_errors
@@ -39,6 +39,9 @@ from azguest.plan.model import (
     TAG_LEASE_NONCE,
     TAG_LEASE_SINCE,
 )
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
 
 DEFAULT_TTL_S = 900.0  # a killed run blocks the lab at most this long (or until --break-lease)
 DEFAULT_RENEW_S = 240.0  # a live run renews well inside the TTL (a VM create can take ten minutes)
@@ -73,7 +76,7 @@ class LeasePolicy:
         return self.holder or holder_id(self.command)
 
 
-def policy_for(session: Any, command: str, *, break_lease: bool = False) -> LeasePolicy:
+def policy_for(session: AzureSession, command: str, *, break_lease: bool = False) -> LeasePolicy:
     """The policy for a session: ARM waits 5 s to settle; the in-process emulator waits that long in its
     emulated time (``time_scale``, 0 for the fast profile); a loopback emulator server sees every write
     at once and does not wait."""
@@ -116,7 +119,7 @@ def _stale_here(holder: str) -> bool:
 class Lease:
     """The lease on one group. ``create`` = (location, tags) makes the group when it does not exist."""
 
-    def __init__(self, session: Any, group: str, lab: str, policy: LeasePolicy,
+    def __init__(self, session: AzureSession, group: str, lab: str, policy: LeasePolicy,
                  create: tuple[str, dict[str, str]] | None = None) -> None:
         self.session, self.group, self.lab, self.policy, self.create = session, group, lab, policy, create
         self.held = False
@@ -219,7 +222,7 @@ class Lease:
 
 
 @contextmanager
-def holding(session: Any, groups: list[str] | tuple[str, ...], lab: str, policy: LeasePolicy,
+def holding(session: AzureSession, groups: list[str] | tuple[str, ...], lab: str, policy: LeasePolicy,
             create: tuple[str, dict[str, str]] | None = None) -> Iterator[list[Lease]]:
     """Hold the lease on every group (in name order) for the block; release them all in ``finally``."""
     leases: list[Lease] = []
@@ -233,7 +236,7 @@ def holding(session: Any, groups: list[str] | tuple[str, ...], lab: str, policy:
             lease.release()
 
 
-def refuse_if_held(session: Any, groups: list[str] | tuple[str, ...], lab: str, policy: LeasePolicy) -> None:
+def refuse_if_held(session: AzureSession, groups: list[str] | tuple[str, ...], lab: str, policy: LeasePolicy) -> None:
     """A read-only look (one GET per group): raise at once when another run holds the lab, before any
     prompt or preflight. The lease itself is taken later, just before the first write."""
     for group in groups:

@@ -100,6 +100,15 @@ class Engine:
                 r.pop(sku.lower(), None)
             self.store.dirty = True
 
+    def set_secret(self, vault: str, name: str, value: str) -> str:
+        """Seed a Key Vault secret (a new version; returns its id). Stored in the state, see handlers/keyvault."""
+        from azguest.emulator.handlers import keyvault
+
+        with self._lock, self.store.session() as state:
+            version = keyvault.seed(state, vault, name, value, self.clock())
+            self.store.dirty = True
+            return version
+
     def flush(self) -> None:
         with self._lock:
             self.store.flush()
@@ -120,15 +129,6 @@ class Engine:
 
     # ---- internals -----------------------------------------------------------------------
     def _guarded(self, ctx: Ctx, route: routes.Route, entry: LogEntry) -> tuple[Reply, dict[str, str]]:
-    def set_secret(self, vault: str, name: str, value: str) -> str:
-        """Seed a Key Vault secret (a new version; returns its id). Stored in the state, see handlers/keyvault."""
-        from azguest.emulator.handlers import keyvault
-
-        with self._lock, self.store.session() as state:
-            version = keyvault.seed(state, vault, name, value, self.clock())
-            self.store.dirty = True
-            return version
-
         fault = self.faults.transient(ctx.req.method)
         if fault:
             entry.injected = True

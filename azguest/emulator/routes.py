@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from azguest.emulator import lro, registry
 from azguest.emulator.context import Ctx, Reply
 from azguest.emulator.errors import ArmError
-from azguest.emulator.handlers.base import Handler
 from azguest.emulator.handlers import keyvault
+from azguest.emulator.handlers.base import Handler
 from azguest.emulator.profile import Bucket, Throttling
 from azguest.emulator.throttle import (
     ARM_HEADER,
@@ -48,10 +48,10 @@ def _log_kind(method: str) -> str:
 def resolve(ctx: Ctx) -> Route:
     p, m = ctx.path, ctx.req.method
     kind = _log_kind(m)
-    if p is None:
     if keyvault.vault_request(ctx.req.base_url, ctx.req.path) is not None:  # data plane, not ARM
         kv_type = keyvault.KeyVaultSecrets.arm_type
         return Route("keyvault", kv_type, kind, handler_for(kv_type))
+    if p is None:
         return Route("unknown", "", kind)
     if p.kind == "operation_results":
         return _poll_route(ctx, p.tail or "")
@@ -164,10 +164,10 @@ def dispatch(ctx: Ctx, route: Route) -> Reply:
         return lro.poll(ctx, route.op_id or "")
     if route.verb == "sub_route":
         return _sub_route(ctx, route)
-    h = route.handler
-    if h is None or route.verb == "unknown":
     if route.verb == "keyvault":
         return route.handler.data_plane(ctx, *keyvault.vault_request(ctx.req.base_url, ctx.req.path))
+    h = route.handler
+    if h is None or route.verb == "unknown":
         ns = ctx.path.namespace if ctx.path else ""
         raise ArmError(404, "InvalidResourceType",
                        f"The resource type '{route.arm_type}' could not be found in the namespace '{ns}'.")

@@ -7,7 +7,7 @@ iSCSI target, the cloud-witness storage account and the daily auto-shutdown sche
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azguest import naming
 from azguest.azure.kinds import KINDS
@@ -25,11 +25,14 @@ from azguest.plan.model import (
 )
 from azguest.storage import StorageLayout
 
+if TYPE_CHECKING:
+    from azguest.spec import Lab
+
 RDP_PORT = 3389
 
 
 class _Builder:
-    def __init__(self, lab: Any, subscription_id: str, expires_at: str | None):
+    def __init__(self, lab: Lab, subscription_id: str, expires_at: str | None):
         self.lab = lab
         self.sub = subscription_id
         self.rg = lab.resource_group_name
@@ -60,7 +63,7 @@ class _Builder:
         return key
 
 
-def desired_graph(lab: Any, subscription_id: str, *, expires_at: str | None = None) -> Graph:
+def desired_graph(lab: Lab, subscription_id: str, *, expires_at: str | None = None) -> Graph:
     """The whole Azure side of a lab as a dependency graph of resources."""
     b = _Builder(lab, subscription_id, expires_at)
     b.add("resourceGroup", b.rg, "network", {})
