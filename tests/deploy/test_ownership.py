@@ -186,3 +186,36 @@ def test_plan__shows_the_tags_a_put_would_remove(fast, s2d_lab):
     assert not [d for d in by_kind["resourceGroup"].differences if "ticket" in d]  # merged, never dropped
     assert do_deploy(fast, changed).ok
     assert group_tags(fast, rg)["ticket"] == "CHG-42"
+
+
+def test_cli_gc__lists_each_lab_and_per_group_counts_in_json_and_with_yes_and_spares_the_foreign_disk(
+        tmp_path, monkeypatch, capsys):
+    import json
+
+    from azguest.azure import resolve_target
+    from azguest.cli.main import run
+    from tests.deploy.conftest import EXAMPLES, PASSWORD
+
+    state = tmp_path / "emulator.db"
+    for k, v in {"AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(state), "AZGUEST_EMULATOR_PROFILE": "fast",
+                 "AZGUEST_ADMIN_PASSWORD": PASSWORD}.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("AZGUEST_ARM_ENDPOINT", raising=False)
+    assert run(["deploy", str(EXAMPLES / "s2d-2node.yaml"), "--yes"]) == 0
+    with AzureSession(resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})) as s:
+        s.resource.tags.begin_update_at_scope(  # time passes: the expiry azguest wrote on the group is now past
+            f"/subscriptions/{s.subscription_id}/resourceGroups/rg-hv-s2d",
+            {"operation": "Merge", "properties": {"tags": {"azguest-expires": PAST}}}).result()
+        group(s, "rg-prod", {"owner": "payments"})
+        disk(s, "rg-prod", "prod-db", {**FULL, "azguest-expires": PAST})
+    capsys.readouterr()
+    assert run(["gc", "--dry-run", "-o", "json"]) == 0
+    labs = json.loads(capsys.readouterr().out)["result"]["labs"]
+    assert [(x["lab"], x["expires"]) for x in labs] == [(LAB, PAST)]
+    count = labs[0]["resourceGroups"][0]["deleteCount"]
+    assert labs[0]["resourceGroups"][0]["name"] == "rg-hv-s2d" and count >= 20
+    assert run(["gc", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert f"{LAB}: expired {PAST}" in out and f"resource group rg-hv-s2d: {count} resources" in out
+    with AzureSession(resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})) as s:
+        assert exists(s, "rg-prod", "prod-db") and not exists(s, "rg-hv-s2d")
