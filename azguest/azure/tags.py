@@ -9,14 +9,20 @@ create a group that does not exist yet.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+from azguest.azure.ids import ArmId
+from azguest.azure.kinds import plain as _plain
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
 
 
-def _scope(session: Any, group: str) -> str:
-    return f"/subscriptions/{session.subscription_id}/resourceGroups/{group}"
+def _scope(session: AzureSession, group: str) -> str:
+    return str(ArmId.for_group(session.subscription_id, group))
 
 
-def get_group(session: Any, group: str) -> dict | None:
+def get_group(session: AzureSession, group: str) -> dict | None:
     """The group as wire JSON, or None when it does not exist (one GET)."""
     from azure.core.exceptions import ResourceNotFoundError
 
@@ -26,27 +32,23 @@ def get_group(session: Any, group: str) -> dict | None:
         return None
 
 
-def create_group(session: Any, group: str, location: str, tags: dict[str, str]) -> dict:
+def create_group(session: AzureSession, group: str, location: str, tags: dict[str, str]) -> dict:
     """Create a group with exactly these tags (a PUT: only for a group that does not exist yet)."""
     return _plain(session.resource.resource_groups.create_or_update(group, {"location": location, "tags": tags}))
 
 
-def _patch(session: Any, group: str, operation: str, tags: dict[str, str]) -> dict[str, str]:
+def _patch(session: AzureSession, group: str, operation: str, tags: dict[str, str]) -> dict[str, str]:
     poller = session.resource.tags.begin_update_at_scope(
         _scope(session, group), {"operation": operation, "properties": {"tags": tags}})
     body = _plain(poller.result())
     return dict((body.get("properties") or {}).get("tags") or {})
 
 
-def merge_group_tags(session: Any, group: str, tags: dict[str, str]) -> dict[str, str]:
+def merge_group_tags(session: AzureSession, group: str, tags: dict[str, str]) -> dict[str, str]:
     """Add or update these tags on the group, leaving every other tag as it is; returns the group's tags."""
     return _patch(session, group, "Merge", tags)
 
 
-def delete_group_tags(session: Any, group: str, names: list[str] | tuple[str, ...]) -> dict[str, str]:
+def delete_group_tags(session: AzureSession, group: str, names: list[str] | tuple[str, ...]) -> dict[str, str]:
     """Remove these tag names from the group (others stay); returns the group's remaining tags."""
     return _patch(session, group, "Delete", dict.fromkeys(names, ""))
-
-
-def _plain(item: Any) -> dict:
-    return item.as_dict() if hasattr(item, "as_dict") else dict(item or {})
