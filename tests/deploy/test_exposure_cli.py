@@ -117,3 +117,5 @@ def test_from_key_vault__deploy_reads_the_secret_through_the_sdk(emulated, tmp_p
     assert json.loads(out.out)["ok"] and KV_VALUE not in out.out + out.err
     stats = Engine(state_path=emulated).stats()
     assert stats["by_type"]["Microsoft.KeyVault/vaults/secrets"]["read"] >= 3
+    # the state keeps what was seeded (once), and nothing the deploy sent (the VMs' adminPassword)
+    assert emulated.read_bytes().count(KV_VALUE.encode()) == 1
