@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from azguest import naming
 from azguest.catalog.disks import lookup_disk_sku
-from azguest.catalog.sizes import lookup_size
+from azguest.catalog.sizes import lookup_size, premium_sibling
 from azguest.spec.findings import Finding, disk_sku_unknown, make, unknown_size
 from azguest.storage.registry import (
     BackupSupport,
@@ -47,8 +47,8 @@ def target(ctx: CheckContext) -> Iterator[Finding]:
         if info.premium and size is not None and not size.premium_io and not premium_told:
             premium_told = True
             yield make("AZG-ISCSI-PREMIUM", (*TARGET, "size"),
-                       f"{size.name} has no Premium storage but disk {i} is {info.name}; use e.g. "
-                       "Standard_D4s_v5 for the target")
+                       f"{size.name} has no Premium storage but disk {i} is {info.name}; use "
+                       f"{premium_sibling(size)} for the target")
         if info.zonal_vm_only:
             yield make("AZG-ISCSI-ZONAL-DISK", (*TARGET, "disks", i, "sku"),
                        f"{info.name} attaches only to VMs in an availability zone in most regions with "

@@ -35,3 +35,18 @@ def test_new_series_are_known_and_usable_for_nodes():
     for size in ("Standard_D8s_v4", "Standard_D8ds_v5", "Standard_D8as_v5", "Standard_E8s_v6"):
         result, found = _findings([("    size: Standard_D8s_v5", f"    size: {size}")])
         assert not {"AZG-SIZE-UNKNOWN", "AZG-SIZE-PREMIUM", "AZG-SIZE-NESTED"} & set(found), (size, list(found))
+
+
+def test_iscsi_target_without_premium__premium_data_disks_name_the_sibling():
+    text = mutate(base_text("iscsi"), [("        size: Standard_D4s_v5", "        size: Standard_D4_v5")])
+    found = {f.code: f for f in load_text(text).findings}
+    assert "Standard_D4s_v5" in found["AZG-ISCSI-PREMIUM"].message
+    assert "AZG-SIZE-PREMIUM" not in found  # one finding for the target, from its mode
+
+
+def test_iscsi_target_without_premium__premium_os_disk_alone_is_an_error():
+    text = mutate(base_text("iscsi"), [("        size: Standard_D4s_v5", "        size: Standard_D4_v5")])
+    text = text.replace("{sku: Premium_LRS, sizeGB", "{sku: StandardSSD_LRS, sizeGB")
+    found = {f.code: f for f in load_text(text).findings}
+    f = found["AZG-SIZE-PREMIUM"]
+    assert f.path == "cluster.storage.iscsi.target.size" and "Standard_D4s_v5" in f.message

@@ -44,16 +44,25 @@ def node_size(ctx: Context) -> Iterator[Finding]:
 @check
 def other_sizes(ctx: Context) -> Iterator[Finding]:
     dc = ctx.lab.domain.controller
-    size = lookup_size(dc.size)
-    os_sku = lookup_disk_sku(ctx.lab.cluster.nodes.os_disk.sku)
-    if size is not None and not size.premium_io and os_sku is not None and os_sku.premium:
-        # every VM gets the osDisk sku (azguest.plan.desired); Azure refuses Premium on such a size
-        yield make("AZG-SIZE-PREMIUM", ("domain", "controller", "size"),
-                   f"{size.name} ({size.series.name} series) has no Premium storage but its OS disk is "
-                   f"{os_sku.name} (cluster.nodes.osDisk.sku); use {premium_sibling(size)}")
-    if size is None:
+    yield from _premium_os_disk(ctx, ("domain", "controller", "size"), dc.size)
+    if lookup_size(dc.size) is None:
         yield from unknown_size(("domain", "controller", "size"), dc.size, "its limits",
                                 allowed=ctx.allow_unknown_size)
+    layout = ctx.lab.storage_layout()
+    for vm in layout.vms:  # e.g. the iSCSI target; Premium data disks on it are its mode's finding
+        skus = [lookup_disk_sku(d.sku) for d in layout.disks_of(vm.computer)]
+        if not any(info is not None and info.premium for info in skus):
+            yield from _premium_os_disk(ctx, (*vm.path, "size"), vm.size)
+
+
+def _premium_os_disk(ctx: Context, path: tuple, size_name: str) -> Iterator[Finding]:
+    """Every VM gets cluster.nodes.osDisk.sku (azguest.plan.desired); Azure refuses Premium on a size without it."""
+    size = lookup_size(size_name)
+    os_sku = lookup_disk_sku(ctx.lab.cluster.nodes.os_disk.sku)
+    if size is not None and not size.premium_io and os_sku is not None and os_sku.premium:
+        yield make("AZG-SIZE-PREMIUM", path,
+                   f"{size.name} ({size.series.name} series) has no Premium storage but its OS disk is "
+                   f"{os_sku.name} (cluster.nodes.osDisk.sku); use {premium_sibling(size)}")
 
 
 @check
