@@ -22,6 +22,7 @@ from azguest.emulator import Engine
 from azguest.errors import LeaseHeldError
 from azguest.plan.model import LEASE_TAGS, TAG_LEASE_EXPIRES, TAG_LEASE_HOLDER, TAG_LEASE_NONCE
 from tests.deploy.conftest import PASSWORD, do_deploy, lab_from
+from tests.deploy.test_ownership import group_tags
 
 T0 = 1_900_000_000.0  # an injected clock: seconds since the epoch
 TAGS_API = "Microsoft.Resources/tags"
@@ -49,10 +50,6 @@ class Rendezvous:
         return True
 
     leave = arrive  # a run that ends early counts as arrived, so nobody waits for it
-
-
-def group_tags(session, rg: str) -> dict:
-    return dict(session.resource.resource_groups.get(rg).tags or {})
 
 
 def hold(session, lab, **kw) -> Lease:

@@ -21,6 +21,7 @@ from azguest.deploy.teardown import destroy, plan_gc, plan_teardown
 from azguest.emulator import Engine
 from azguest.emulator.profile import Latency, Profile
 from azguest.errors import ConflictError
+from tests.deploy.test_ownership import disk, group
 
 LAB, OTHER = "lab-a", "lab-b"
 PAST = "2000-01-01T00:00:00Z"
@@ -44,14 +45,8 @@ foreign_group = st.fixed_dictionaries({
 })
 
 
-def _group(session, name: str, tags: dict) -> None:
-    session.resource.resource_groups.create_or_update(name, {"location": "westeurope", "tags": tags})
-
-
 def _disk(session, rg: str, name: str, tags: dict) -> str:
-    return session.compute.disks.begin_create_or_update(rg, name, {
-        "location": "westeurope", "tags": tags, "sku": {"name": "Premium_LRS"},
-        "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": 8}}).result().id.lower()
+    return disk(session, rg, name, tags).lower()
 
 
 def _build(session, created: bool, foreign: list[dict], resources: list[dict]) -> tuple[set, set, dict]:
@@ -59,7 +54,7 @@ def _build(session, created: bool, foreign: list[dict], resources: list[dict]) -
     names = {"lab": "rg-lab-a", "foreign0": "rg-team-x", "foreign1": "rg-team-y"}
     lab_tags = {**GROUP_TAGS, "azguest-expires": PAST, **({"azguest-created": "true"} if created else
                                                          {"owner": "platform"})}
-    _group(session, names["lab"], lab_tags)
+    group(session, names["lab"], lab_tags)
     full_other = {}
     for i, g in enumerate(foreign):
         tags = {k: (g["lab"] if k == "azguest-lab" else "true" if k == "azguest-created" else GROUP_TAGS[k])
@@ -67,7 +62,7 @@ def _build(session, created: bool, foreign: list[dict], resources: list[dict]) -
         if g["expired"]:
             tags["azguest-expires"] = PAST
         full_other[names[f"foreign{i}"]] = set(GROUP_TAGS) <= g["tags"]
-        _group(session, names[f"foreign{i}"], {**tags, "owner": "team"})
+        group(session, names[f"foreign{i}"], {**tags, "owner": "team"})
     ours, others = set(), set()
     for i, r in enumerate(resources):
         rg = names[r["where"]] if r["where"] == "lab" or int(r["where"][-1]) < len(foreign) else names["lab"]
