@@ -1,4 +1,8 @@
-"""The JSON Schema of the lab spec (for editor completion), generated from the models."""
+"""The JSON Schema of the lab spec (for editor completion), generated from the models.
+
+One copy is committed as package data, ``azguest/spec/lab.schema.json`` (shipped in the wheel, referenced by
+the examples); a test keeps it equal to :func:`schema_text`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import json
 from pathlib import Path
 
 SCHEMA_ID = "https://azguest.dev/schema/lab.schema.json"
-REPO_SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "lab.schema.json"
+PACKAGE_SCHEMA = Path(__file__).resolve().parent / "lab.schema.json"
 
 
 def json_schema() -> dict:

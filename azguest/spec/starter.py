@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 from azguest.catalog.disks import tiers
 from azguest.errors import UsageError
-from azguest.spec.schema import REPO_SCHEMA
+from azguest.spec.schema import PACKAGE_SCHEMA, SCHEMA_ID
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "spec"
 STORAGE_MODES = ("s2d", "shared-disk", "iscsi")
 
 
 def schema_ref(out: Path | None) -> str:
-    """What the ``# yaml-language-server: $schema=`` line points at, relative to the written file."""
-    repo = REPO_SCHEMA.parents[1]
-    if out is None or not out.resolve().is_relative_to(repo):
-        return REPO_SCHEMA.as_posix()
-    return Path(os.path.relpath(REPO_SCHEMA, out.resolve().parent)).as_posix()
+    """What the ``# yaml-language-server: $schema=`` line points at: never an absolute path.
+
+    Inside a source checkout (the package's parent holds pyproject.toml), the committed schema relative to
+    the written file; anywhere else (an installed wheel, stdout), the schema's ``$id``.
+    """
+    checkout = PACKAGE_SCHEMA.parents[2]
+    if out is None or not (checkout / "pyproject.toml").is_file() or not out.resolve().is_relative_to(checkout):
+        return SCHEMA_ID
+    return Path(os.path.relpath(PACKAGE_SCHEMA, out.resolve().parent)).as_posix()
+
+
+def template_text(storage: str) -> str:
+    """The commented starter template of a storage mode (package data: azguest/spec/templates/)."""
+    return (files("azguest.spec") / "templates" / f"{storage}.yaml").read_text(encoding="utf-8")
 
 
 def _shared_disk_gb(nodes: int) -> int:
@@ -33,7 +42,7 @@ def render_starter(name: str, *, storage: str = "s2d", nodes: int = 2, out: Path
     """The starter spec text. Raises UsageError when the combination cannot validate clean."""
     if storage not in STORAGE_MODES:
         raise UsageError(f"unknown storage mode {storage!r}", hint="use s2d, shared-disk or iscsi")
-    text = (TEMPLATES / f"{storage}.yaml").read_text(encoding="utf-8")
+    text = template_text(storage)
     values = {"name": name, "nodes": str(nodes), "schema": schema_ref(out),
               "cluster": f"{name[:11].rstrip('-')}-clu",
               "shared_gb": str(_shared_disk_gb(nodes))}

@@ -131,7 +131,17 @@ def test_init__in_repo_uses_relative_schema(tmp_path):
     from azguest.spec.starter import render_starter
 
     text = render_starter("lab1", out=ROOT / "examples" / "new.yaml")
-    assert text.startswith("# yaml-language-server: $schema=../schema/lab.schema.json")
+    assert text.startswith("# yaml-language-server: $schema=../azguest/spec/lab.schema.json")
+
+
+def test_init__outside_the_checkout_writes_the_schema_id_not_a_path(tmp_path, monkeypatch):
+    from azguest.spec.schema import SCHEMA_ID
+
+    monkeypatch.chdir(tmp_path)
+    assert run(["init", "lab1"]) == 0
+    first = (tmp_path / "lab1.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == f"# yaml-language-server: $schema={SCHEMA_ID}"
+    assert str(tmp_path) not in first and str(ROOT) not in first
 
 
 def test_validate__imports_no_azure_modules():

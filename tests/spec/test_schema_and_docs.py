@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 from azguest.catalog import render
-from azguest.spec.schema import REPO_SCHEMA, json_schema, schema_text
+from azguest.spec.schema import PACKAGE_SCHEMA, json_schema, schema_text
 from tests.spec.conftest import ROOT
 
 
 def test_schema__committed_copy_is_current():
-    assert REPO_SCHEMA.read_text(encoding="utf-8") == schema_text(), (
-        "schema/lab.schema.json is stale: run `azguest schema --out schema/lab.schema.json`"
+    assert PACKAGE_SCHEMA.read_text(encoding="utf-8") == schema_text(), (
+        "azguest/spec/lab.schema.json is stale: run `azguest schema --out azguest/spec/lab.schema.json`"
     )
 
 
@@ -27,7 +27,9 @@ def test_schema__uses_yaml_names_and_forbids_extras():
 
 
 def test_schema__referenced_by_examples_and_templates():
-    for p in [*(ROOT / "examples").glob("*.yaml"), *(ROOT / "templates" / "spec").glob("*.yaml")]:
+    files = [*(ROOT / "examples").glob("*.yaml"), *(ROOT / "azguest" / "spec" / "templates").glob("*.yaml")]
+    assert len(files) >= 7
+    for p in files:
         assert p.read_text().startswith("# yaml-language-server: $schema="), p
 
 
