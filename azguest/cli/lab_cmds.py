@@ -13,8 +13,10 @@ import typer
 from azguest.cli import render
 from azguest.cli.options import (
     AllowPublicRdpOpt,
+    AllowUnknownSizeOpt,
     CloudOpt,
     ConcurrencyOpt,
+    DeleteConcurrencyOpt,
     EmulatorOpt,
     EndpointOpt,
     OutputOpt,
@@ -30,12 +32,13 @@ SpecArg = Annotated[Path, typer.Argument(help="The lab spec (YAML).", exists=Fal
 LabArg = Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")]
 
 
-def _load(spec: Path, *, allow_public_rdp: bool = False, show: bool = True) -> tuple[Any, list[dict]]:
+def _load(spec: Path, *, allow_public_rdp: bool = False, allow_unknown_size: bool = False,
+          show: bool = True) -> tuple[Any, list[dict]]:
     """The validated Lab and its warnings; ``show`` prints each warning on stderr (human output)."""
     from azguest.spec import load
     from azguest.spec.loader import checked
 
-    result = load(spec, allow_public_rdp=allow_public_rdp)
+    result = load(spec, allow_public_rdp=allow_public_rdp, allow_unknown_size=allow_unknown_size)
     if show:
         for f in result.warnings:
             sys.stderr.write(f.render() + "\n")
@@ -99,11 +102,12 @@ GroupOpt = Annotated[str | None, typer.Option(
 
 def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
              endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
-             allow_public_rdp: AllowPublicRdpOpt = False) -> None:
+             allow_public_rdp: AllowPublicRdpOpt = False, allow_unknown_size: AllowUnknownSizeOpt = False) -> None:
     """Show what deploy would create, update, replace or delete, and why."""
     from azguest.deploy.lab import make_plan
 
-    lab, warnings = _load(spec, allow_public_rdp=allow_public_rdp, show=output is not OutputFormat.json)
+    lab, warnings = _load(spec, allow_public_rdp=allow_public_rdp, allow_unknown_size=allow_unknown_size,
+                          show=output is not OutputFormat.json)
     with carry_warnings(warnings), session_for(emulator, endpoint, subscription or lab.subscription,
                                                 cloud) as session:
         plan = make_plan(session, lab)
@@ -116,23 +120,26 @@ def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: Em
 def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
                output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
                endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
-               allow_public_rdp: AllowPublicRdpOpt = False, break_lease: BreakLeaseOpt = False) -> None:
+               allow_public_rdp: AllowPublicRdpOpt = False, break_lease: BreakLeaseOpt = False,
+               allow_unknown_size: AllowUnknownSizeOpt = False) -> None:
     """Deploy the Azure side of a lab: parallel, idempotent, resumable (re-run after any failure)."""
     from azguest.cli.progress import progress_for
     from azguest.deploy.lab import deploy
     from azguest.deploy.lease import policy_for
     from azguest.spec import resolve_password
 
-    lab, warnings = _load(spec, allow_public_rdp=allow_public_rdp, show=output is not OutputFormat.json)
+    lab, warnings = _load(spec, allow_public_rdp=allow_public_rdp, allow_unknown_size=allow_unknown_size,
+                          show=output is not OutputFormat.json)
 
     def ask(plan) -> bool:
         render.plan(plan, sys.stderr)
         return confirm(yes, f"Apply these changes to lab {lab.name}?")
 
-    def password() -> str:
-        tty = sys.stdin.isatty()
-        ask = (lambda q: typer.prompt(q, hide_input=True, err=True)) if tty else None
-        return resolve_password(lab, prompt=ask, key_vault=session.secret)  # session: opened below
+    def password() -> str:  # asked before the confirmation; fails at once with no terminal and no variable
+        from azguest.cli.prompts import password_prompt
+
+        prompt = password_prompt(lab.admin.username)
+        return resolve_password(lab, prompt=prompt, key_vault=session.secret)  # session: opened below
 
     progress = progress_for()
     try:
@@ -171,7 +178,7 @@ def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: Em
 def destroy_cmd(lab: LabArg, yes: YesOpt = False,
                 with_backups: Annotated[bool, typer.Option("--with-backups", help="Delete backups too.")] = False,
                 resource_group: GroupOpt = None, break_lease: BreakLeaseOpt = False,
-                concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY, output: OutputOpt = OutputFormat.human,
+                concurrency: DeleteConcurrencyOpt = DEFAULT_CONCURRENCY, output: OutputOpt = OutputFormat.human,
                 emulator: EmulatorOpt = False, endpoint: EndpointOpt = None,
                 subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
     """Delete what azguest created for the lab, inside the lab's own group, in dependency order."""

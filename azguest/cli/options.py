@@ -34,8 +34,15 @@ AllowPublicRdpOpt = Annotated[
                        "RDP to the domain controller from the internet. Prefer Azure Bastion or just-in-time "
                        "VM access.")
 ]
+AllowUnknownSizeOpt = Annotated[
+    bool, typer.Option("--allow-unknown-size", help="Accept VM sizes the catalogue does not know (their limits "
+                       "are not checked offline).")
+]
 ConcurrencyOpt = Annotated[
     int, typer.Option("--concurrency", "-j", min=1, max=64, help="Resources created in parallel.")
+]
+DeleteConcurrencyOpt = Annotated[
+    int, typer.Option("--concurrency", "-j", min=1, max=64, help="Resources deleted in parallel.")
 ]
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from azguest.cli.exitcodes import ExitCode
-from azguest.cli.options import AllowPublicRdpOpt, OutputOpt
+from azguest.cli.options import AllowPublicRdpOpt, AllowUnknownSizeOpt, OutputOpt
 from azguest.cli.output import OutputFormat, emit_json
 
 
@@ -26,9 +26,7 @@ StorageOpt = Annotated[StorageMode, typer.Option("--storage", help="Storage mode
 def validate(
     spec: Annotated[Path, typer.Argument(help="The lab spec (YAML).", dir_okay=False)],
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 2).")] = False,
-    allow_unknown_size: Annotated[
-        bool, typer.Option("--allow-unknown-size", help="Accept VM sizes the catalogue does not know.")
-    ] = False,
+    allow_unknown_size: AllowUnknownSizeOpt = False,
     show_defaults: Annotated[
         bool, typer.Option("--show-defaults", help="Print the effective spec with every default marked.")
     ] = False,

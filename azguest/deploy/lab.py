@@ -80,6 +80,7 @@ def deploy(session: AzureSession, lab: Lab, *, confirm: Callable[[Plan], bool], 
     rg = next(d for d in plan.graph.resources if d.kind == "resourceGroup")
     refuse_if_held(session, [rg.name], lab.name, policy)
     raise_if_short(preflight(session, plan))
+    secret = password() if _needs_secret(plan) else None  # before the question and any write: fails at once
     if not confirm(plan):
         raise RefusedError("deploy was not confirmed; nothing was written", code="AZG-NOT-CONFIRMED")
     with holding(session, [rg.name], lab.name, policy, create=(rg.body["location"], rg.body["tags"])) as leases:
@@ -87,12 +88,16 @@ def deploy(session: AzureSession, lab: Lab, *, confirm: Callable[[Plan], bool], 
         check_plan(plan)
         if not plan.writes_needed:
             return _created_group(_unchanged(plan), leases[0].created_group)
-        needs_secret = any(c.kind == "vm" and c.action in SECRET_ACTIONS for c in plan.changes)
-        secret = password() if needs_secret else None
+        if secret is None and _needs_secret(plan):
+            secret = password()
         kwargs = {} if wait_poll_s is None else {"wait_poll_s": wait_poll_s}
         record = apply_plan(session, plan, password=secret, max_workers=max_workers, on_event=on_event,
                             stop_event=stop_event, **kwargs)
     return _created_group(record, leases[0].created_group)
+
+
+def _needs_secret(plan: Plan) -> bool:
+    return any(c.kind == "vm" and c.action in SECRET_ACTIONS for c in plan.changes)
 
 
 def _created_group(record: ApplyRecord, created: bool) -> ApplyRecord:

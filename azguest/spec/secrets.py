@@ -13,6 +13,8 @@ from azguest.catalog.rules import ENV_VAR_NAME, PASSWORD_MAX, PASSWORD_MIN
 from azguest.errors import ConfigError
 from azguest.spec.models import Lab
 
+PASSWORD_RULES = (f"{PASSWORD_MIN}-{PASSWORD_MAX} characters with 3 of: lower case, upper case, digit, symbol, "
+                  "not containing the user name")
 KeyVaultReader = Callable[[str, str], str]  # (vault name, secret name) -> the secret's value
 
 
@@ -22,10 +24,13 @@ def resolve_password(
 ) -> str:
     """The admin password from Key Vault, the environment, or the prompt when the spec omits it.
 
-    ``prompt`` is e.g. ``lambda text: getpass.getpass(text)``; None means no terminal.
+    ``prompt`` asks on a terminal (hidden, with a confirmation entry; azguest.cli.prompts) and is given the
+    question without a trailing colon; None means no terminal. It is used when the spec omits the password,
+    and when ``fromEnv`` names a variable that is not set.
     ``key_vault`` reads a Key Vault secret; None means there is no Azure session to read it with.
     """
     ref = lab.admin.password
+    question = f"Admin password for {lab.admin.username}@{lab.name}"
     if ref is not None and ref.from_key_vault is not None:
         kv = ref.from_key_vault
         if key_vault is None:
@@ -34,14 +39,17 @@ def resolve_password(
         value = key_vault(kv.vault, kv.secret)
     elif ref is not None and ref.from_env is not None:
         value = env.get(ref.from_env) if ENV_VAR_NAME.match(ref.from_env) else None
-        if not value:
+        if not value and prompt is not None:
+            value = prompt(f"{question} ({_shown(ref.from_env)} is not set)")
+        elif not value:
             raise ConfigError(
-                f"admin.password.fromEnv names {_shown(ref.from_env)}, which is not set",
+                f"admin.password.fromEnv names {_shown(ref.from_env)}, which is not set, and there is no "
+                "terminal to prompt on",
                 code="AZG-SECRET-ENV",
                 hint=f"export {_shown(ref.from_env)}=... (12+ characters, 3 of: lower, upper, digit, symbol)",
             )
     elif prompt is not None:
-        value = prompt(f"Admin password for {lab.admin.username}@{lab.name}: ")
+        value = prompt(question)
     else:
         raise ConfigError(
             "admin.password is omitted and there is no terminal to prompt on",
@@ -52,8 +60,7 @@ def resolve_password(
         raise ConfigError(
             "the admin password does not meet Azure's rules",
             code="AZG-SECRET-WEAK",
-            hint=f"use {PASSWORD_MIN}-{PASSWORD_MAX} characters with 3 of: lower case, upper case, digit, "
-            "symbol, not containing the user name",
+            hint=f"use {PASSWORD_RULES}",
         )
     return value
 

@@ -30,6 +30,18 @@ def shared_lab():
     return load_lab(EXAMPLES / "shared-disk-3node.yaml")
 
 
+@pytest.fixture
+def emulated(tmp_path, monkeypatch):
+    """The CLI on a persisted embedded emulator (fast profile), the admin password in the environment."""
+    state = tmp_path / "emulator.db"
+    monkeypatch.setenv("AZGUEST_EMULATOR", "1")
+    monkeypatch.setenv("AZGUEST_EMULATOR_STATE", str(state))
+    monkeypatch.setenv("AZGUEST_EMULATOR_PROFILE", "fast")
+    monkeypatch.setenv("AZGUEST_ADMIN_PASSWORD", PASSWORD)
+    monkeypatch.delenv("AZGUEST_ARM_ENDPOINT", raising=False)
+    return state
+
+
 def do_deploy(session, lab, **kw):
     from azguest.deploy.lab import deploy
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from azguest.azure import AzureSession, resolve_target
 from azguest.cli.exitcodes import ExitCode
 from azguest.cli.main import run
@@ -15,17 +13,6 @@ from azguest.emulator import Engine
 from tests.deploy.conftest import EXAMPLES, PASSWORD
 
 SPEC = str(EXAMPLES / "s2d-2node.yaml")
-
-
-@pytest.fixture
-def emulated(tmp_path, monkeypatch):
-    state = tmp_path / "emulator.db"
-    monkeypatch.setenv("AZGUEST_EMULATOR", "1")
-    monkeypatch.setenv("AZGUEST_EMULATOR_STATE", str(state))
-    monkeypatch.setenv("AZGUEST_EMULATOR_PROFILE", "fast")
-    monkeypatch.setenv("AZGUEST_ADMIN_PASSWORD", PASSWORD)
-    monkeypatch.delenv("AZGUEST_ARM_ENDPOINT", raising=False)
-    return state
 
 
 def _json(capsys) -> dict:
