@@ -1,4 +1,8 @@
-"""Human rendering of plans and records (rich tables). JSON rendering lives in output.py."""
+"""Human rendering of plans and records (rich tables). JSON rendering lives in output.py.
+
+Tables never cut a name: without a terminal (piped, CI logs) they are plain columns as wide as their
+longest cell; in a terminal, name columns keep their full width (``no_wrap``) and the other columns fold.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,41 @@ def _console(stream: TextIO | None = None):
     from rich.console import Console
 
     return Console(file=stream, highlight=False, soft_wrap=True)
+
+
+MIN_FOLDED = 6  # narrowest a folded (non-name) column gets in a terminal before the table goes plain
+
+
+def table(c: Any, head: list[str], rows: list[list[str]], names: tuple[int, ...] = (0,)) -> None:
+    """Print rows under ``head``; the columns in ``names`` are never truncated, piped or at 80 columns."""
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(head)]
+    need = sum(widths[i] for i in names) + MIN_FOLDED * (len(head) - len(names)) + 3 * len(head) + 1
+    if not c.is_terminal or need > c.width:
+        for r in [head, *rows]:
+            c.print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip(), markup=False,
+                    soft_wrap=True)
+        return
+    from rich.table import Table
+
+    t = Table()
+    for i, h in enumerate(head):
+        if i in names:
+            t.add_column(h, no_wrap=True, min_width=widths[i])
+        else:
+            t.add_column(h, overflow="fold")
+    for r in rows:
+        t.add_row(*r)
+    c.print(t)
+
+
+def cost(est: Any, c: Any, what: str = "cost") -> None:
+    """One line: per hour running and per month deallocated, and what the figures are."""
+    if est is None:
+        return
+    c.print(f"{what}: about ${est.per_hour_running:,.2f}/hour running, ${est.per_month_deallocated:,.2f}/month "
+            f"deallocated (disks, storage, public IPs) -- {est.note}", markup=False)
+    if est.unpriced:
+        c.print(f"  not priced (counted as 0): {', '.join(est.unpriced)}", markup=False)
 
 
 def plan(p: Any, stream: TextIO | None = None) -> None:
@@ -30,6 +69,9 @@ def plan(p: Any, stream: TextIO | None = None) -> None:
         c.print(f"  drift    {ch.kind:<16} {ch.name} (changed outside azguest; deploy leaves it)")
         for line in ch.drift[:8]:
             c.print(f"      {line}", markup=False)
+    from azguest.deploy.cost import graph_cost
+
+    cost(graph_cost(p.graph), c, "cost of the lab as planned")
 
 
 def apply_record(r: Any, stream: TextIO | None = None) -> None:
@@ -57,22 +99,19 @@ def teardown(td: Any, stream: TextIO | None = None) -> None:
                 "or without the full tag set): never touched")
 
 
-def status(st: Any) -> None:
-    from rich.table import Table
-
-    c = _console()
+def status(st: Any, stream: TextIO | None = None) -> None:
+    c = _console(stream)
     c.print(f"Lab [bold]{st.lab}[/] in {', '.join(st.resource_groups)}; expires {st.expires or 'never'}")
-    t = Table("vm", "role", "size", "vCPUs", "power", "provisioning")
-    for v in st.vms:
-        t.add_row(v.name, v.role, v.size, str(v.vcpus), v.power_state, v.provisioning_state)
-    c.print(t)
-    t = Table("disk", "sku", "GiB", "maxShares", "state", "held by")
-    for d in st.disks:
-        t.add_row(d.name, d.sku, str(d.size_gb), str(d.max_shares), d.state, ", ".join(d.held_by))
-    c.print(t)
-    cost = st.cost_facts()
-    c.print(f"cost: {cost['running']}/{cost['vms']} VMs running ({cost['runningVcpus']} vCPUs), "
-            f"{cost['diskGiB']} GiB of disks; backups: {len(st.backups)}")
+    table(c, ["vm", "role", "size", "vCPUs", "power", "provisioning"],
+          [[v.name, v.role, v.size, str(v.vcpus), v.power_state, v.provisioning_state] for v in st.vms])
+    table(c, ["disk", "sku", "GiB", "maxShares", "state", "held by"],
+          [[d.name, d.sku, str(d.size_gb), str(d.max_shares), d.state, ", ".join(d.held_by)] for d in st.disks],
+          names=(0, 5))
+    access_table(c, st.access)
+    facts = st.cost_facts()
+    c.print(f"running: {facts['running']}/{facts['vms']} VMs ({facts['runningVcpus']} vCPUs), "
+            f"{facts['diskGiB']} GiB of disks; backups: {len(st.backups)}")
+    cost(st.estimate, c)
     for d in st.drift:
         c.print(f"drift: {d['action']} {d['kind']} {d['name']}")
         for line in (d.get("drift") or d.get("differences") or [])[:8]:
@@ -97,3 +136,38 @@ def gc_plan(items: list, stream: TextIO | None = None, dry_run: bool = False) ->
 def gc(records: list) -> None:
     for r in records:
         apply_record(r)
+
+
+def access_table(c: Any, access: Any) -> None:
+    """Per VM: role, private IPs, public IP, admin user (never a password), how to reach it."""
+    if access:
+        table(c, ["vm", "role", "private IP", "public IP", "user", "how"],
+              [[a.name, a.role, ", ".join(a.private_ips), a.public_ip or "-", a.username, a.how] for a in access],
+              names=(0, 2, 3, 4))
+
+
+def connect(acc: Any, stream: TextIO | None = None) -> None:
+    c = _console(stream)
+    c.print(f"Lab [bold]{acc.lab}[/] in {acc.resource_group}: RDP asks for the admin password "
+            "(azguest never shows it)")
+    access_table(c, acc.vms)
+    for a in acc.vms:
+        if a.rdp_file:
+            c.print(f"wrote {a.rdp_file}", markup=False)
+    if any(a.public_ip is None for a in acc.vms):
+        c.print("through the lab's Bastion, once it exists (see below):")
+        for a in acc.vms:
+            if a.public_ip is None:
+                c.print(f"  {a.name}: {a.bastion}", markup=False)
+    for line in acc.advice:
+        c.print(f"- {line}", markup=False)
+
+
+def lab_list(labs: Any, stream: TextIO | None = None) -> None:
+    c = _console(stream)
+    if not labs:
+        c.print("no labs in this subscription")
+        return
+    table(c, ["lab", "resource group", "location", "expires", "VMs", "power"],
+          [[x.lab + (" (ambiguous)" if x.ambiguous else ""), x.resource_group, x.location, x.expires or "never",
+            str(x.vms), x.power_summary] for x in labs], names=(0, 1))

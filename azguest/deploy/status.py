@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
 from azguest.azure.ids import group_of, name_of
+from azguest.catalog.prices import CostEstimate
 from azguest.catalog.sizes import lookup_size
+from azguest.deploy.connect import VmAccess, access_from, read_network
+from azguest.deploy.cost import live_cost
 from azguest.errors import NotFoundError
 from azguest.plan.model import TAG_EXPIRES, TAG_LAB, TAG_ROLE
 
@@ -46,6 +49,8 @@ class LabStatus:
     backups: tuple[str, ...]  # ids of snapshots and restore point collections
     expires: str | None
     drift: tuple[dict, ...] = ()  # plan changes when a spec was given
+    access: tuple[VmAccess, ...] = ()  # per VM: IPs, admin user, how to reach it (never a secret)
+    estimate: CostEstimate | None = None  # list-price estimate (azguest.catalog.prices)
 
     def cost_facts(self) -> dict[str, Any]:
         running = [v for v in self.vms if v.power_state == "running"]
@@ -62,6 +67,8 @@ class LabStatus:
             "disks": [{"name": d.name, "sku": d.sku, "sizeGB": d.size_gb, "maxShares": d.max_shares,
                        "diskState": d.state, "heldBy": list(d.held_by)} for d in self.disks],
             "backups": list(self.backups), "cost": self.cost_facts(), "drift": list(self.drift),
+            "access": [a.to_dict() for a in self.access],
+            "costEstimate": self.estimate.to_dict() if self.estimate else None,
         }
 
 
@@ -71,6 +78,11 @@ def _power(view: dict) -> str:
         if code.startswith("PowerState/"):
             return code.split("/", 1)[1]
     return "unknown"
+
+
+def power_state(vm: dict) -> str:
+    """A VM body's power state from its instance view (read with ``$expand=instanceView``)."""
+    return _power((vm.get("properties") or {}).get("instanceView") or {})
 
 
 def _vm_status(vm: dict, role: str) -> VmStatus:
@@ -98,8 +110,31 @@ def _group_details(session: AzureSession, rg: str) -> tuple[dict[str, dict], dic
     return vms, disks
 
 
-def lab_status(session: AzureSession, lab: str) -> LabStatus:
-    """One tag query, then two list calls per resource group: reads do not grow with the lab."""
+def _access_and_cost(session: AzureSession, lab: str, groups: list[str], items: list[dict],
+                     vm_bodies: dict[str, dict], disk_bodies: dict[str, dict], domain: str | None
+                     ) -> tuple[tuple[VmAccess, ...], CostEstimate]:
+    """How to reach each VM (two more list calls per group: NICs, public IPs) and the estimate of what
+    exists: the lab's VMs, its disks and every disk a lab VM holds (OS disks need not carry tags)."""
+    ids = {str(i.get("id")).lower(): i for i in items}
+    access: list[VmAccess] = []
+    for rg in groups:
+        nics, pips = read_network(session, rg)
+        in_rg = [v for v in vm_bodies.values() if (group_of(v.get("id")) or "").lower() == rg.lower()]
+        access += access_from(lab, rg, in_rg, nics, pips, domain)
+    lab_vms = [v for k, v in vm_bodies.items() if k in ids]
+    vm_ids = {str(v.get("id")).lower() for v in lab_vms}
+    disks = [d for k, d in disk_bodies.items() if k in ids or str(d.get("managedBy") or "").lower() in vm_ids]
+    names: dict[str, list[str]] = {"storageAccount": [], "publicIp": []}
+    for it in items:
+        kind = K.kind_of(str(it.get("type", "")))
+        if kind is not None and kind.key in names:
+            names[kind.key].append(str(it.get("name")))
+    return tuple(access), live_cost(lab_vms, disks, names["storageAccount"], names["publicIp"])
+
+
+def lab_status(session: AzureSession, lab: str, *, domain: str | None = None) -> LabStatus:
+    """One tag query, then four list calls per resource group (VMs, disks, NICs, public IPs): reads do
+    not grow with the lab. ``domain``: the NetBIOS name for the admin user (from a spec), else ``.\\user``."""
     with arm_errors(target=f"resources tagged {TAG_LAB}={lab}"):
         items = [i for i in K.list_tagged(session, TAG_LAB, lab) if (i.get("tags") or {}).get(TAG_LAB) == lab]
     if not items:
@@ -125,4 +160,6 @@ def lab_status(session: AzureSession, lab: str) -> LabStatus:
             vms_out.append(_vm_status(vm_bodies[arm_id.lower()], tags.get(TAG_ROLE, "")))
         elif kind is not None and kind.key == "disk" and arm_id.lower() in disk_bodies:
             disks_out.append(_disk_status(disk_bodies[arm_id.lower()]))
-    return LabStatus(lab, tuple(groups), tuple(rows), tuple(vms_out), tuple(disks_out), tuple(backups), expires)
+    access, estimate = _access_and_cost(session, lab, groups, items, vm_bodies, disk_bodies, domain)
+    return LabStatus(lab, tuple(groups), tuple(rows), tuple(vms_out), tuple(disks_out), tuple(backups), expires,
+                     access=access, estimate=estimate)

@@ -88,6 +88,23 @@ def lab_groups(session: Any, lab: str) -> list[dict]:
     return [g for g in groups if carries_lab_tags(g.get("tags"), lab)]
 
 
+def lab_group(session: Any, lab: str, resource_group: str | None = None) -> dict:
+    """The lab's one group (rules 1-2 of the trust model): AZG-LAB-NOT-FOUND, or AZG-LAB-AMBIGUOUS for two."""
+    return _pick_group(lab, lab_groups(session, lab), resource_group)
+
+
+def all_lab_groups(session: Any) -> dict[str, list[dict]]:
+    """Every lab in the subscription -> the groups carrying its full tag set (one tag query on groups)."""
+    with arm_errors(target=f"resource groups tagged {TAG_LAB}"):
+        groups = K.list_tagged_groups(session, TAG_LAB)
+    out: dict[str, list[dict]] = {}
+    for g in groups:
+        lab = (g.get("tags") or {}).get(TAG_LAB, "")
+        if lab and carries_lab_tags(g.get("tags"), lab):
+            out.setdefault(lab, []).append(g)
+    return out
+
+
 def _pick_group(lab: str, groups: list[dict], resource_group: str | None) -> dict:
     names = sorted(str(g.get("name")) for g in groups)
     if resource_group is not None:
