@@ -19,6 +19,7 @@ from azguest.cli.exitcodes import KIND_TO_EXIT, ExitCode
 COMMAND_MODULES = (
     "azguest.cli.spec_cmds",  # validate, schema, init
     "azguest.cli.lab_cmds",  # plan, deploy, status, destroy, gc
+    "azguest.cli.lab_app",  # lab list, connect
     "azguest.cli.emulator_cmds",  # emulator serve / stats / reset
 )
 
