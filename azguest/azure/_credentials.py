@@ -5,6 +5,8 @@ Imported lazily by :mod:`azguest.azure.session` (it imports ``azure.core`` at mo
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from typing import Any
 
@@ -46,6 +48,28 @@ class StaticBearerPolicy(SansIOHTTPPolicy):
         request.http_request.headers["Authorization"] = f"Bearer {EMULATOR_TOKEN}"
 
 
+class _QuietHandler(logging.NullHandler):
+    """Swallows the SDK's records; only :func:`quiet_sdk_logging` adds or removes it."""
+
+
+def quiet_sdk_logging(debug: bool | None = None) -> None:
+    """Keep the SDK's own log records (azure-identity's multi-line "failed to retrieve a token" dump) off
+    stderr: azguest reports a failed login in one line (azure/errors.py). With --debug they show.
+
+    Without a handler, Python prints WARNING records through ``logging.lastResort``; a NullHandler on the
+    ``azure`` logger stops that, and leaves logging a caller configured (root handlers) untouched.
+    """
+    if debug is None:
+        debug = os.environ.get("AZGUEST_DEBUG", "") not in ("", "0", "false")
+    logger = logging.getLogger("azure")
+    quiet = [h for h in logger.handlers if isinstance(h, _QuietHandler)]
+    if debug:
+        for h in quiet:
+            logger.removeHandler(h)
+    elif not quiet:
+        logger.addHandler(_QuietHandler())
+
+
 def default_azure_credential(authority_host: str | None) -> Any:
     """Build (never call) azure-identity's DefaultAzureCredential for a real cloud.
 
@@ -53,6 +77,8 @@ def default_azure_credential(authority_host: str | None) -> Any:
     so env service principals, workload identity (OIDC), managed identity and ``az login`` all work.
     """
     from azure.identity import DefaultAzureCredential
+
+    quiet_sdk_logging()
 
     if authority_host:
         return DefaultAzureCredential(authority=authority_host)

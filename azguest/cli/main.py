@@ -27,7 +27,7 @@ app = typer.Typer(
     name="azguest",
     help="Build, back up and rebuild Windows Server Hyper-V guest clusters on Azure.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
