@@ -112,7 +112,10 @@ def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: Em
                                                 cloud) as session:
         plan = make_plan(session, lab)
     if output is OutputFormat.json:
-        emit_json("plan", ok=True, result=plan.to_dict(), warnings=warnings)
+        from azguest.deploy.cost import graph_cost
+
+        emit_json("plan", ok=True, result={**plan.to_dict(), "cost": graph_cost(plan.graph).to_dict()},
+                  warnings=warnings)
     else:
         render.plan(plan, sys.stdout)
 
@@ -161,14 +164,17 @@ def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: Em
     """What exists, power states, who holds each shared disk, backups, cost facts, drift."""
     from dataclasses import replace
 
+    from azguest.deploy.connect import with_domain
     from azguest.deploy.lab import make_plan
     from azguest.deploy.status import lab_status
 
     with session_for(emulator, endpoint, subscription, cloud) as session:
         st = lab_status(session, lab)
         if spec is not None:
-            plan = make_plan(session, _load(spec, allow_public_rdp=True, show=False)[0])  # reads only
-            st = replace(st, drift=tuple(c.to_dict() for c in plan.changes if c.action != "no-change" or c.drift))
+            spec_lab = _load(spec, allow_public_rdp=True, show=False)[0]
+            plan = make_plan(session, spec_lab)  # reads only
+            st = replace(st, drift=tuple(c.to_dict() for c in plan.changes if c.action != "no-change" or c.drift),
+                         access=with_domain(st.access, spec_lab.domain.netbios_name))
     if output is OutputFormat.json:
         emit_json("status", ok=True, result=st.to_dict())
     else:

@@ -181,3 +181,10 @@ def _vnet_of(nics: list[dict]) -> str | None:
             if subnet:
                 return ArmId.parse(str(subnet)).names[0]
     return None
+
+
+def with_domain(access: tuple[VmAccess, ...], domain: str | None) -> tuple[VmAccess, ...]:
+    """The same access with ``DOMAIN\\user`` (the spec's NetBIOS name) in place of ``.\\user``."""
+    from dataclasses import replace
+
+    return tuple(replace(a, username=username_for(a.username.split("\\", 1)[-1], domain)) for a in access)
