@@ -194,7 +194,7 @@ def destroy_cmd(lab: LabArg, yes: YesOpt = False,
 
     def ask(td) -> bool:
         render.teardown(td, sys.stderr)
-        return confirm(yes, f"Delete these {len(td.deletes)} resources of lab {lab}?")
+        return confirm(yes, f"Delete these {td.delete_count} resources of lab {lab}?")
 
     progress = progress_for()
     try:

@@ -86,7 +86,8 @@ def apply_record(r: Any, stream: TextIO | None = None) -> None:
 
 def teardown(td: Any, stream: TextIO | None = None) -> None:
     c = _console(stream)
-    c.print(f"Destroy lab [bold]{td.lab}[/]: {len(td.deletes)} resources")
+    groups = ", the resource group included" if td.groups else ""
+    c.print(f"Destroy lab [bold]{td.lab}[/]: {td.delete_count} resources{groups}")
     for g in td.lab_groups:
         then = "then the group if empty" if g.created else "then only azguest's tags (the group predates azguest)"
         c.print(f"  resource group {g.name}: {len(g.deletes)} to delete, {then}")

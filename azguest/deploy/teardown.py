@@ -75,6 +75,11 @@ class Teardown:
         """Groups azguest created for the lab (deleted when empty afterwards)."""
         return tuple(g.name for g in self.lab_groups if g.created)
 
+    @property
+    def delete_count(self) -> int:
+        """What destroy announces: the resources, and each group azguest created (the record counts both)."""
+        return len(self.deletes) + len(self.groups)
+
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "delete": [c.to_dict() for c in self.deletes],
                 "resourceGroups": [g.to_dict() for g in self.lab_groups], "kept": list(self.kept),

@@ -183,7 +183,7 @@ def _from_error(err: dict[str, Any]) -> Finding:
 def _show(value: Any) -> str:
     if isinstance(value, (dict, list)) or value is None:
         return ""
-    text = repr(value)
+    text = str(value).lower() if isinstance(value, bool) else repr(value)  # as YAML spells it: true, false
     return f" {text[:40]}{'...' if len(text) > 40 else ''}"
 
 

@@ -15,7 +15,16 @@ from datetime import timedelta
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+    WithJsonSchema,
+)
 
 from azguest import naming
 
@@ -59,7 +68,18 @@ Duration = Annotated[
 Ip = Annotated[IPv4Address, PlainSerializer(str, return_type=str)]
 Cidr = Annotated[IPv4Network, PlainSerializer(str, return_type=str)]
 Name = Annotated[str, Field(min_length=1, max_length=128)]
-SizeGB = Annotated[int, Field(ge=1, le=65536)]
+Int = Annotated[int, Strict()]  # YAML `count: true` or `"2"` is a type error, never read as 1 or 2
+SizeGB = Annotated[Int, Field(ge=1, le=65536)]
+_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _clock_time(value: str) -> str:
+    if not re.match(_CLOCK, value):
+        raise ValueError("expected a time of day as HH:MM, 00:00-23:59 (e.g. 19:00)")
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(_clock_time), WithJsonSchema({"type": "string", "pattern": _CLOCK})]
 
 
 class _Model(BaseModel):
@@ -138,7 +158,7 @@ class OsDisk(_Model):
 
 
 class Nodes(_Model):
-    count: int = Field(ge=1, le=64)
+    count: Int = Field(ge=1, le=64)
     name_prefix: Name = Field(default="hv", alias="namePrefix")
     size: Name
     security_type: Literal["Standard", "TrustedLaunch", "ConfidentialVM"] = Field(
@@ -152,8 +172,8 @@ class Nodes(_Model):
 
 
 class AvailabilitySet(_Model):
-    fault_domains: int = Field(default=2, ge=1, le=3, alias="faultDomains")
-    update_domains: int = Field(default=5, ge=1, le=20, alias="updateDomains")
+    fault_domains: Int = Field(default=2, ge=1, le=3, alias="faultDomains")
+    update_domains: Int = Field(default=5, ge=1, le=20, alias="updateDomains")
 
 
 class Placement(_Model):
@@ -172,7 +192,7 @@ class Placement(_Model):
 
 
 class S2dSettings(_Model):
-    disks_per_node: int | None = Field(default=None, ge=0, le=64, alias="disksPerNode")
+    disks_per_node: Int | None = Field(default=None, ge=0, le=64, alias="disksPerNode")
     disk: Disk | None = None
     disks: tuple[Disk, ...] | None = None  # explicit per-node list instead of disksPerNode x disk
 
@@ -222,9 +242,9 @@ class Storage(_Model):
 
 class Workload(_Model):
     name: Name
-    vcpus: int = Field(default=2, ge=1, le=240, alias="vCPUs")
-    memory_mb: int = Field(default=4096, ge=256, alias="memoryMB")
-    disk_gb: int = Field(default=40, ge=1, alias="diskGB")
+    vcpus: Int = Field(default=2, ge=1, le=240, alias="vCPUs")
+    memory_mb: Int = Field(default=4096, ge=256, alias="memoryMB")
+    disk_gb: Int = Field(default=40, ge=1, alias="diskGB")
     anti_affinity: Name | None = Field(default=None, alias="antiAffinity")
 
 
@@ -262,9 +282,9 @@ class Cluster(_Model):
 
 # --- backup, lifetime --------------------------------------------------------------------------
 class Retention(_Model):
-    keep_last: int = Field(default=7, ge=0, le=500, alias="keepLast")
-    keep_daily: int = Field(default=7, ge=0, le=500, alias="keepDaily")
-    keep_weekly: int = Field(default=4, ge=0, le=500, alias="keepWeekly")
+    keep_last: Int = Field(default=7, ge=0, le=500, alias="keepLast")
+    keep_daily: Int = Field(default=7, ge=0, le=500, alias="keepDaily")
+    keep_weekly: Int = Field(default=4, ge=0, le=500, alias="keepWeekly")
 
 
 class Backup(_Model):
@@ -274,7 +294,7 @@ class Backup(_Model):
 
 
 class AutoShutdown(_Model):
-    time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "19:00"
+    time: ClockTime = "19:00"
     time_zone: Name = Field(default="UTC", alias="timeZone")
 
 
