@@ -25,13 +25,18 @@ StateOpt = Annotated[
 
 @emulator_app.command("serve")
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback only, unless --allow-remote).")
+                    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port (0 = any free port).")] = 0,
     state: StateOpt = None,
     profile: Annotated[
         str | None, typer.Option("--profile", help="fast, bench, realistic or a profile file "
                                  "(env AZGUEST_EMULATOR_PROFILE).")
     ] = None,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Allow a non-loopback --host. The emulator has no "
+                           "authentication: anyone who can reach the address can read and change its world.")
+    ] = False,
 ) -> int:
     """Serve ARM over HTTP. Prints the endpoint URL as the first line, then serves until Ctrl-C."""
     from azguest.emulator.admin import run_server, state_path
@@ -40,7 +45,8 @@ def serve(
         sys.stdout.write(url + "\n")
         sys.stdout.flush()
 
-    run_server(host=host, port=port, state=state_path(state), profile=profile, announce=announce)
+    run_server(host=host, port=port, state=state_path(state), profile=profile, announce=announce,
+               allow_remote=allow_remote)
     return ExitCode.OK
 
 
@@ -66,7 +72,7 @@ def stats(state: StateOpt = None, output: OutputOpt = OutputFormat.human) -> int
 
 @emulator_app.command("reset")
 def reset(state: StateOpt = None) -> int:
-    """Empty the emulator state (every resource, operation and counter)."""
+    """Empty the emulator state (every resource, operation and counter); works on a corrupt file too."""
     from azguest.emulator.admin import reset_state, state_path
 
     path = state_path(state)
@@ -102,5 +108,3 @@ def set_secret(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(emulator_app, name="emulator")
-
-

@@ -10,6 +10,7 @@ from typing import Any
 from azguest.emulator.profile import Profile, load_profile
 from azguest.emulator.requestlog import RequestLog
 from azguest.emulator.store import Store, empty_state, load_file
+from azguest.errors import ConfigError
 
 ENV_STATE = "AZGUEST_EMULATOR_STATE"
 DEFAULT_STATE = Path(".azguest") / "emulator.db"
@@ -21,28 +22,45 @@ def state_path(explicit: Path | str | None = None) -> Path:
 
 def read_stats(path: Path) -> dict[str, Any]:
     """Request-log counters of a state file (zeros when it does not exist)."""
-    counts = load_file(path).get("log_counts", {}) if path.exists() else {}
-    summary = RequestLog.summary(counts, {})
+    state = load_file(path) if path.exists() else empty_state()  # StateFileError names the file
+    summary = RequestLog.summary(state.get("log_counts", {}), {})
     summary["state"] = str(path)
-    summary["resources"] = len(load_file(path)["resources"]) if path.exists() else 0
+    summary["resources"] = len(state["resources"])
     return summary
 
 
 def reset_state(path: Path) -> None:
-    """Replace the state with an empty world (atomically, under the lock)."""
-    store = Store(path)
-    with store.session():
-        store.state.clear()
-        store.state.update(empty_state())
-        store.dirty = True
+    """Replace the state with an empty world (atomically, under the lock), whatever the file holds."""
+    Store(path, load=False).reset()
+
+
+def check_bind_host(host: str, allow_remote: bool) -> None:
+    """The emulator has no authentication: it listens only on loopback unless told otherwise."""
+    if allow_remote or _is_loopback(host):
+        return
+    raise ConfigError(f"refusing to serve the emulator on {host!r}: it has no authentication, so anyone who "
+                      "can reach that address could read and change the emulated world",
+                      hint="use --host 127.0.0.1 (the default), or add --allow-remote if you mean it")
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def run_server(*, host: str, port: int, state: Path | None, profile: str | None,
-               announce: Callable[[str], None]) -> None:
+               announce: Callable[[str], None], allow_remote: bool = False) -> None:
     """Serve until KeyboardInterrupt; ``announce(url)`` is called once the socket is bound."""
     from azguest.emulator.engine import Engine
     from azguest.emulator.server import make_server
 
+    check_bind_host(host, allow_remote)
     prof = load_profile(profile) if profile else Profile.from_env(default="realistic")
     engine = Engine(state_path=state, profile=prof)
     server = make_server(engine, host, port)

@@ -31,10 +31,15 @@ class Request:
             return {}
         try:
             data = json.loads(self.raw_body)
-        except ValueError as e:
-            raise ArmError(400, "InvalidRequestContent", f"The request content was invalid: {e}") from e
+        except RecursionError as e:
+            raise ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be "
+                           "deserialized: JSON nesting is too deep.") from e
+        except ValueError as e:  # includes UnicodeDecodeError
+            raise ArmError(400, "InvalidRequestContent", f"The request content was invalid and could not be "
+                           f"deserialized: {e}") from e
         if not isinstance(data, dict):
-            raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
+            raise ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be "
+                           "deserialized: the body must be a JSON object.")
         return data
 
     @property
@@ -58,6 +63,27 @@ def iso_offset(ts: float) -> str:
     """UTC time as ``...+00:00``: the form Microsoft.Compute uses for ``timeCreated``, instance-view
     status ``time`` and run command start/end times."""
     return datetime.fromtimestamp(ts, UTC).isoformat()
+
+
+# Write-only secrets ARM accepts but never returns: the emulator drops them before a resource is stored,
+# so no state file ever holds one. (Handlers that need a secret use it during the request.)
+SECRET_PATHS: tuple[tuple[str, ...], ...] = (
+    ("properties", "osProfile", "adminPassword"),
+    ("properties", "osProfile", "customData"),
+    ("properties", "protectedParameters"),
+    ("properties", "protectedSettings"),
+)
+
+
+def scrub(res: dict[str, Any]) -> dict[str, Any]:
+    """Remove every write-only secret (``SECRET_PATHS``) from a resource record, in place."""
+    for path in SECRET_PATHS:
+        node: Any = res
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(path[-1], None)
+    return res
 
 
 def public(res: dict[str, Any]) -> dict[str, Any]:
@@ -95,13 +121,16 @@ class Ctx:
         return self.resources.get(ids.key(resource_id))
 
     def save(self, res: dict[str, Any]) -> None:
-        self.resources[ids.key(res["id"])] = res
+        self.resources[ids.key(res["id"])] = scrub(res)
         self.engine.store.dirty = True
 
     def remove(self, resource_id: str) -> None:
         prefix = ids.key(resource_id)
         for k in [k for k in self.resources if k == prefix or k.startswith(prefix + "/")]:
             del self.resources[k]
+        guests = self.state.get("guests") or {}
+        for k in [k for k in guests if k == prefix or k.startswith(prefix + "/")]:
+            del guests[k]  # a VM's guest OS goes with the VM
         self.engine.store.dirty = True
 
     def of_type(self, arm_type: str, *, sub: str | None = None, rg: str | None = None,

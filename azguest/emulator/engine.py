@@ -1,15 +1,21 @@
 """The emulator engine: one ``handle(method, url, headers, body)`` entry point shared by the
 in-process transport and the HTTP server.
 
-Order of work per request: retry detection -> injected transient fault -> throttling ->
-settle due LROs -> route to the handler of the ARM type -> log. Thread-safe (one lock), and
-multi-process safe when persisted (see ``store``).
+Order of work per request: retry detection -> body cap -> injected transient fault -> throttling ->
+settle due LROs -> ARM's envelope checks (``limits``) -> route to the handler of the ARM type -> log.
+Thread-safe (one lock), and multi-process safe when persisted (see ``store``).
+
+Never raises and never drops a request: an ``ArmError`` becomes its ARM body; any other exception
+becomes 400 ``InvalidRequestContent`` when the request had a body the handler tripped over (a wrong
+type or shape), else 500 ``InternalServerError``. The traceback is kept in ``engine.last_error``,
+never printed. A persisted state is rolled back (reloaded) after such an error.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -18,21 +24,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from azguest.emulator import ids, lro, routes
+from azguest.emulator import guest, ids, limits, lro, routes
 from azguest.emulator.context import Ctx, Reply, Request, public
 from azguest.emulator.errors import ArmError
 from azguest.emulator.faults import FaultInjector
 from azguest.emulator.profile import Profile
 from azguest.emulator.requestlog import LogEntry, RequestLog
-from azguest.emulator.store import Store
+from azguest.emulator.store import StateFileError, Store
 from azguest.emulator.throttle import TokenBuckets
 
 _RETRYABLE = {408, 429, 500, 502, 503, 504}
+_BAD_INPUT = (TypeError, AttributeError, KeyError, ValueError, IndexError, RecursionError)
 GuestHook = Callable[[str, Any, dict], tuple[int, str, str]]
-
-
-def default_guest_hook(vm_id: str, script: Any, parameters: dict) -> tuple[int, str, str]:
-    return 0, f"ok: {ids.name_of(vm_id)}", ""
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,8 @@ class Engine:
         self.faults = FaultInjector(self._profile.faults)
         self.buckets = TokenBuckets(throttle_clock or time.monotonic)
         self.log = RequestLog()
-        self.guest_hook: GuestHook = default_guest_hook
+        self.guest_hook: GuestHook | None = None  # test override of the profile's guest model
+        self.last_error: str | None = None  # traceback of the last request that failed internally
         self._seen_ids: OrderedDict[tuple[str, str, str], int] = OrderedDict()
 
     # ---- public API ----------------------------------------------------------------------
@@ -113,10 +117,36 @@ class Engine:
         with self._lock:
             self.store.flush()
 
+    def run_guest(self, ctx: Ctx, vm_id: str, script: Any, parameters: dict[str, str],
+                  protected: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """Run a script in the VM's guest: ``guest_hook`` if a test set one, else the profile's
+        guest model (``azguest.emulator.guest``). Returns (exit code, stdout, stderr)."""
+        if self.guest_hook is not None:
+            return self.guest_hook(vm_id, script, {**parameters, **(protected or {})})
+        r = guest.run_step(ctx, self._profile.guest, vm_id, script, parameters, protected or {})
+        return r.exit_code, r.stdout, r.stderr
+
     def handle(self, method: str, url: str, headers: dict[str, str] | None, body: bytes | None,
                ) -> EmuResponse:
-        req = _request(method, url, headers or {}, body)
-        with self._lock, self.store.session() as state:
+        try:
+            req = _request(method, url, headers or {}, body)
+        except Exception:  # an unparsable URL or header set
+            req = Request(str(method)[:16].upper(), "/", {}, {}, None, "http://localhost")
+            return _encode(Reply(400, {"error": {"code": "InvalidRequestFormat",
+                                                 "message": "The request URL could not be parsed."}}), {}, req)
+        with self._lock:
+            try:
+                return self._handle(req)
+            except Exception as e:  # the state was reloaded (persisted) by the store; answer, never raise
+                reply = self._failure(req, e)
+                entry = LogEntry(req.method, req.path, "", "unknown", reply.status,
+                                 client_request_id=req.headers.get("x-ms-client-request-id"))
+                self.log.finish(entry, self.store.pending_counts)
+                return _encode(reply, {}, req)
+
+    # ---- internals -----------------------------------------------------------------------
+    def _handle(self, req: Request) -> EmuResponse:
+        with self.store.session() as state:
             ctx = Ctx(self, state, req, ids.parse(req.path), self.clock())
             route = routes.resolve(ctx)
             entry = self.log.start(req, route)
@@ -127,8 +157,23 @@ class Engine:
             self.log.finish(entry, self.store.pending_counts)
         return _encode(reply, extra, req)
 
-    # ---- internals -----------------------------------------------------------------------
+    def _failure(self, req: Request, exc: Exception) -> Reply:
+        if isinstance(exc, StateFileError):
+            return Reply(500, {"error": {"code": "EmulatorStateInvalid", "message": f"{exc.message}; {exc.hint}"}})
+        if isinstance(exc, ArmError):
+            return Reply(exc.status, exc.body())
+        self.last_error = "".join(traceback.format_exception(exc))
+        if isinstance(exc, _BAD_INPUT) and req.raw_body:
+            err = limits.content_error(f"a property has the wrong type or shape ({type(exc).__name__}).")
+            return Reply(err.status, err.body())
+        return Reply(500, {"error": {"code": "InternalServerError",
+                                     "message": f"The emulator failed on this request ({type(exc).__name__})."}})
+
     def _guarded(self, ctx: Ctx, route: routes.Route, entry: LogEntry) -> tuple[Reply, dict[str, str]]:
+        try:
+            limits.check_body_size(ctx.req.raw_body)
+        except ArmError as e:
+            return Reply(e.status, e.body()), {}
         fault = self.faults.transient(ctx.req.method)
         if fault:
             entry.injected = True
@@ -142,6 +187,7 @@ class Engine:
             return throttled, extra
         try:
             lro.settle_due(ctx, self._complete)
+            _check_envelope(ctx, route)
             reply = routes.dispatch(ctx, route)
         except ArmError as e:
             reply = Reply(e.status, e.body())
@@ -179,6 +225,15 @@ class Engine:
         self._seen_ids.move_to_end((rid, req.method, req.path))
         if len(self._seen_ids) > 20000:
             self._seen_ids.popitem(last=False)
+
+
+def _check_envelope(ctx: Ctx, route: routes.Route) -> None:
+    """ARM's checks of a PUT/PATCH before the resource provider: name length, envelope types, tags."""
+    if route.verb not in ("put", "patch") or route.handler is None or ctx.path is None:
+        return
+    p = ctx.path
+    name = p.resource_group if p.kind == "rg" else (p.names[-1] if p.names else None)
+    limits.check_write(ctx, route.arm_type, name, creating=route.verb == "put")
 
 
 def _loc(location: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from azguest.errors import ConfigError
 
 ENV_PROFILE = "AZGUEST_EMULATOR_PROFILE"
+GUEST_MODELS = ("windows-model", "none")  # see azguest.emulator.guest
 
 # Azure seconds per operation, keyed "<last type segment>.<operation>" (lower case).
 DEFAULT_DURATIONS: dict[str, float] = {
@@ -117,6 +118,7 @@ class Profile:
     latency: Latency = field(default_factory=Latency)
     throttling: Throttling = field(default_factory=Throttling)
     faults: Faults = field(default_factory=Faults)
+    guest: str = "windows-model"  # the guest model run commands run in: windows-model | none (emulator.guest)
 
     def replace(self, **changes: Any) -> Profile:
         return dataclasses.replace(self, **changes)
@@ -188,4 +190,7 @@ def _from_dict(data: dict[str, Any], name: str) -> Profile:
         retry_after_ms=int(fl.get("retry_after_ms", 10)),
         lro_failures=tuple(LroFailure(**f) for f in fl.get("lro_failures", ())),
     )
-    return Profile(name=data.get("name", name), latency=latency, throttling=throttling, faults=faults)
+    guest = str(data.get("guest", base.guest))
+    if guest not in GUEST_MODELS:
+        raise ConfigError(f"unknown emulator guest model {guest!r}", hint=f"use one of {', '.join(GUEST_MODELS)}")
+    return Profile(name=data.get("name", name), latency=latency, throttling=throttling, faults=faults, guest=guest)

@@ -171,7 +171,7 @@ def test_vm__action_run_command_returns_stdout_and_stderr_component_statuses(lab
     vm = lab.vm(rg)
 
     result = lab.s.compute.virtual_machines.begin_run_command(
-        rg, vm.name, {"commandId": "RunPowerShellScript", "script": ["hostname"]}).result()
+        rg, vm.name, {"commandId": "RunPowerShellScript", "script": ["# azguest-step: hello", "hostname"]}).result()
     out, err = result.value
     assert (out.code, out.level, out.display_status) == ("ComponentStatus/StdOut/succeeded", "Info",
                                                          "Provisioning succeeded")
@@ -183,7 +183,7 @@ def test_run_command__managed_instance_view_has_execution_fields_and_hides_prote
     rg = lab.rg()
     vm = lab.vm(rg)
     body = {"location": LOCATION, "properties": {
-        "source": {"script": "hostname"}, "parameters": [{"name": "a", "value": "1"}],
+        "source": {"script": "# azguest-step: hello\nhostname"}, "parameters": [{"name": "a", "value": "1"}],
         "protectedParameters": [{"name": "secret", "value": "s3cret"}]}}
     first = initial(lab.s.compute.virtual_machine_run_commands.begin_create_or_update, rg, vm.name, "rc1", body)
     assert first.provisioning_state == "Creating" and first.protected_parameters is None

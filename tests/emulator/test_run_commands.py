@@ -1,4 +1,4 @@
-"""Action run command and managed run commands, with the pluggable guest hook."""
+"""Action run command and managed run commands, with the guest model and the test guest hook."""
 
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ def _run(lab: Lab, rg: str, vm: str, script: list[str], params: dict[str, str] |
     return lab.s.compute.virtual_machines.begin_run_command(rg, vm, body).result()
 
 
-def test_run_command__default_hook_succeeds_with_output(lab: Lab):
+def test_run_command__declared_step_runs_in_the_guest_model(lab: Lab):
     rg = lab.rg()
     vm = lab.vm(rg).name
-    result = _run(lab, rg, vm, ["Write-Output hello"])
+    result = _run(lab, rg, vm, ["# azguest-step: hello", "Write-Output hello"])
     stdout = next(v for v in result.value if "StdOut" in v.code)
     assert stdout.code == "ComponentStatus/StdOut/succeeded"
-    assert stdout.message
+    assert stdout.message.startswith("hello, world")
 
 
 def test_run_command__guest_hook_sees_script_and_parameters(lab: Lab, engine: Engine):

@@ -1,7 +1,9 @@
 """Microsoft.Compute/virtualMachines/runCommands (managed run command): PUT 201/200 +
 Azure-AsyncOperation, GET (``$expand=instanceView`` gives output, exit code, times), list, DELETE
-(202 + Location). The script runs through ``engine.guest_hook`` when the operation completes.
-``protectedParameters`` are passed to the hook but never returned.
+(202 + Location). The script runs in the VM's guest (``engine.run_guest``: the profile's guest
+model, see ``azguest.emulator.guest``) when the PUT is accepted, while its protected parameters are at
+hand; its result is published when the operation completes. ``protectedParameters`` reach the guest
+only: they are never stored (the state file) nor returned.
 
 Not implemented: asyncExecution semantics (always waits), outputBlobUri/errorBlobUri uploads,
 runAsUser, timeouts, ``dependsOn`` ordering, PATCH.
@@ -27,7 +29,7 @@ class RunCommands(Handler):
     scope = "child"
     put_style = "async"
     operations = (
-        Op("PUT", "", (201, 200), "Azure-AsyncOperation", "runs the script via engine.guest_hook"),
+        Op("PUT", "", (201, 200), "Azure-AsyncOperation", "runs the script's declared guest step"),
         Op("GET", "", (200,), summary="$expand=instanceView for output and exit code"),
         Op("DELETE", "", (202, 204), "Location"),
         Op("GET", "s", (200,), summary="list on a VM"),
@@ -52,12 +54,23 @@ class RunCommands(Handler):
                            f"{power(vm)}.")
         if existing is None and len(ctx.of_type(self.arm_type, parent=vm["id"])) >= MAX_PER_VM:
             raise ArmError(409, "OperationNotAllowed", f"A VM can have at most {MAX_PER_VM} run commands.")
-        res["_protected"] = props.pop("protectedParameters", None) or []
+        ctx.scratch["protected"] = _pairs(props.pop("protectedParameters", None))
         props.setdefault("asyncExecution", False)
         props.setdefault("timeoutInSeconds", 0)
         props.setdefault("treatFailureAsDeploymentFailure", False)
         res["_view"] = {"executionState": "Running", "startTime": iso_offset(ctx.now)}
         return res
+
+    def after_put(self, ctx: Ctx, res: dict[str, Any], existing: dict | None) -> None:
+        """Run the script now, while the protected parameters exist (they are never stored)."""
+        props = res["properties"]
+        src = props.get("source") or {}
+        vm_id = res["id"].rsplit("/runCommands/", 1)[0]
+        code, out, err = ctx.engine.run_guest(ctx, vm_id, src.get("script") or src.get("commandId") or
+                                              src.get("scriptUri"), _pairs(props.get("parameters")),
+                                              ctx.scratch.pop("protected", {}))
+        res["_result"] = {"exitCode": code, "output": out, "error": err}
+        ctx.save(res)
 
     def complete(self, ctx: Ctx, op: dict[str, Any]) -> None:
         res = ctx.get(op["resource_id"])
@@ -65,12 +78,8 @@ class RunCommands(Handler):
             super().complete(ctx, op)
             return
         props = res["properties"]
-        src = props.get("source") or {}
-        params = {p.get("name"): p.get("value") for p in props.get("parameters") or []}
-        params.update({p.get("name"): p.get("value") for p in res.get("_protected") or []})
-        vm_id = op["resource_id"].rsplit("/runCommands/", 1)[0]
-        code, out, err = ctx.engine.guest_hook(vm_id, src.get("script") or src.get("commandId") or
-                                               src.get("scriptUri"), params)
+        result = res.pop("_result", None) or {"exitCode": 1, "output": "", "error": "no result recorded"}
+        code, out, err = result["exitCode"], result["output"], result["error"]
         failed = code != 0
         res["_view"] = {
             "executionState": "Failed" if failed else "Succeeded",
@@ -92,6 +101,11 @@ class RunCommands(Handler):
         if "instanceview" in (ctx.req.query.get("$expand") or "").lower():
             out["properties"]["instanceView"] = dict(res.get("_view") or {})
         return out
+
+
+def _pairs(items: Any) -> dict[str, str]:
+    """``[{"name": n, "value": v}, ...]`` as a dict (parameters, protectedParameters)."""
+    return {str(p.get("name")): p.get("value") for p in items or []}
 
 
 def _tail(text: str | None) -> str:

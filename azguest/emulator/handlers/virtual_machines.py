@@ -1,6 +1,6 @@
 """Microsoft.Compute/virtualMachines: PUT 201/200 + Azure-AsyncOperation; DELETE 202 + Location;
 actions start / deallocate / powerOff / restart / runCommand (POST 202 + Location, final 200;
-runCommand's final body is ``{"value": [StdOut, StdErr]}`` from ``engine.guest_hook``);
+runCommand's final body is ``{"value": [StdOut, StdErr]}`` from ``engine.run_guest``);
 ``instanceView`` (GET) and ``$expand=instanceView``.
 
 Enforced: referenced NICs, disks and availability set exist (an ``Aligned`` set: every VM here
@@ -187,7 +187,7 @@ class VirtualMachines(Handler):
                 vm.get("_power"), vm.get("_power"))
         elif key == "runcommand":
             a = op["args"]
-            code, out, err = ctx.engine.guest_hook(vm["id"], a["script"] or a["commandId"], a["parameters"])
+            code, out, err = ctx.engine.run_guest(ctx, vm["id"], a["script"] or a["commandId"], a["parameters"])
             op["result"] = {"value": [_status("StdOut", out), _status("StdErr", err)]}
             op["args"]["exitCode"] = code
         else:

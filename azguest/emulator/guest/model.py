@@ -1,0 +1,132 @@
+"""Guest-model machinery: step registry, step-id parsing, per-VM guest state, dispatch."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from azguest.emulator import ids
+from azguest.emulator.context import iso_offset, public
+from azguest.emulator.profile import GUEST_MODELS
+
+if TYPE_CHECKING:
+    from azguest.emulator.context import Ctx
+
+GUEST_FORMAT = 1  # version of one VM's guest state record
+MODELS = GUEST_MODELS
+STEP_NOT_FOUND = 127  # exit code of a run whose step is missing or unknown (as a shell's "not found")
+_HISTORY = 50  # runs kept per VM (step id, exit code, time: never parameters)
+_STEP_LINE = re.compile(r"^\s*#\s*azguest-step:\s*([A-Za-z0-9][A-Za-z0-9._-]{0,63})\s*$")
+
+
+@dataclass(frozen=True)
+class GuestRun:
+    """What a step handler is given. ``protected`` must never be echoed or stored."""
+
+    vm_id: str
+    vm: Mapping[str, Any]  # the VM's ARM JSON (no secrets)
+    step: str
+    parameters: Mapping[str, str]
+    protected: Mapping[str, str] = field(repr=False)
+    now: float
+
+    @property
+    def computer_name(self) -> str:
+        osp = (self.vm.get("properties") or {}).get("osProfile") or {}
+        return str(osp.get("computerName") or self.vm.get("name") or ids.name_of(self.vm_id))
+
+
+@dataclass(frozen=True)
+class GuestResult:
+    exit_code: int
+    stdout: str = ""
+    stderr: str = ""
+
+
+StepFn = Callable[[GuestRun, dict[str, Any]], GuestResult]
+STEPS: dict[str, StepFn] = {}
+
+
+def step(step_id: str) -> Callable[[StepFn], StepFn]:
+    """Register ``fn(run, facts) -> GuestResult`` as the handler of ``step_id`` (facts: this VM's
+    persisted guest facts, a JSON-able dict the handler may change)."""
+
+    def deco(fn: StepFn) -> StepFn:
+        STEPS[step_id.lower()] = fn
+        return fn
+
+    return deco
+
+
+@contextlib.contextmanager
+def registered(step_id: str, fn: StepFn) -> Iterator[None]:
+    """Register a step for the duration of a ``with`` block (tests, experiments)."""
+    key = step_id.lower()
+    old = STEPS.get(key)
+    STEPS[key] = fn
+    try:
+        yield
+    finally:
+        if old is None:
+            STEPS.pop(key, None)
+        else:
+            STEPS[key] = old
+
+
+def parse_step_id(script: Any) -> str | None:
+    """The step id the script declares on its first non-blank line, or None."""
+    if isinstance(script, (list, tuple)):
+        lines = [str(x) for x in script]
+        lines = [ln for chunk in lines for ln in chunk.splitlines()]
+    elif isinstance(script, str):
+        lines = script.splitlines()
+    else:
+        return None
+    for line in lines:
+        if line.strip().lstrip("\ufeff"):
+            m = _STEP_LINE.match(line.lstrip("\ufeff"))
+            return m.group(1).lower() if m else None
+    return None
+
+
+def guest_state(ctx: Ctx, vm_id: str) -> dict[str, Any]:
+    """This VM's guest record ``{"format", "facts", "runs"}`` (created empty on first use)."""
+    guests = ctx.state.setdefault("guests", {})
+    key = ids.key(vm_id)
+    rec = guests.get(key)
+    if not isinstance(rec, dict) or rec.get("format") != GUEST_FORMAT:
+        rec = {"format": GUEST_FORMAT, "facts": {}, "runs": []}
+        guests[key] = rec
+        ctx.mark_dirty()
+    return rec
+
+
+def run_step(ctx: Ctx, model: str, vm_id: str, script: Any, parameters: Mapping[str, str],
+             protected: Mapping[str, str]) -> GuestResult:
+    """Run one script on the VM under ``model``; never raises for a guest-side problem."""
+    if model == "none":
+        return GuestResult(1, "", "azguest emulator: this profile has no guest model (guest: none), so the "
+                           "script was not run; use a profile with guest: windows-model")
+    step_id = parse_step_id(script)
+    if step_id is None:
+        return GuestResult(STEP_NOT_FOUND, "", "azguest emulator: the script declares no step, so the "
+                           "windows-model guest cannot run it; start the script with the line "
+                           "'# azguest-step: <id>' (known steps: " + ", ".join(sorted(STEPS)) + ")")
+    fn = STEPS.get(step_id)
+    if fn is None:
+        return GuestResult(STEP_NOT_FOUND, "", f"azguest emulator: unknown guest step '{step_id}' (the script's "
+                           f"'# azguest-step: {step_id}'; known steps: " + ", ".join(sorted(STEPS)) + ")")
+    vm = ctx.get(vm_id) or {"id": vm_id, "name": ids.name_of(vm_id)}
+    run = GuestRun(vm_id, public(vm), step_id, dict(parameters), dict(protected), ctx.now)
+    rec = guest_state(ctx, vm_id)
+    try:
+        result = fn(run, rec["facts"])
+    except Exception as e:  # a broken step is a failed run, not a failed ARM request
+        result = GuestResult(1, "", f"azguest emulator: guest step '{step_id}' failed: {type(e).__name__}")
+    rec["runs"] = (rec["runs"] + [{"step": step_id, "exitCode": result.exit_code,
+                                   "time": iso_offset(ctx.now)}])[-_HISTORY:]
+    ctx.mark_dirty()
+    return result
