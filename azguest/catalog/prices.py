@@ -13,9 +13,9 @@ Verification, honestly: this table was written without internet access, so no fi
 on :data:`PRICE_DATE`. Each row's ``basis`` says how far it is backed:
 
 - ``corroborated``: the figure also appears, for eastus, in independent public copies of retail-prices
-  API responses (test fixtures of price tools): D2s_v3/D4s_v3/D8s_v3 Linux 0.096/0.192/0.384 and D8s_v3
-  Windows 0.752 (hence the Windows license 0.046 per vCPU-hour), D4s_v5 Windows 0.384, P15 38.01,
-  P30 135.17, A1_v2 and A2_v2.
+  API responses (test fixtures of open-source price tools, found with a code search): D2s_v3/D4s_v3/D8s_v3
+  Linux 0.096/0.192/0.384 and D8s_v3 Windows 0.752 (hence the Windows license 0.046 per vCPU-hour),
+  P15 38.01, P30 135.17. Secondary copies, not Microsoft's page: a refresh from the API supersedes them.
 - ``recalled``: the published eastus list price as the author knew it (2024-2025); not re-checked.
 - ``unverified``: a series the author had no eastus figure for (newer series: Dsv6, Dasv6, Dasv7, Esv6,
   DCasv5, Bsv2 Windows, DSv2 Windows, P50-P80): a placeholder from its nearest catalogued sibling, to be
@@ -75,7 +75,7 @@ SERIES_RATES: dict[str, SeriesRate] = {
         SeriesRate("Dsv3", 0.048, 0.094, "D8s_v3 0.384 / 0.752", "corroborated"),
         SeriesRate("Dsv4", 0.048, 0.094, "D2s_v4 0.096 / 0.188", "recalled"),
         SeriesRate("Dv5", 0.048, 0.094, "D2_v5 0.096 / 0.188", "recalled"),
-        SeriesRate("Dsv5", 0.048, 0.094, "D4s_v5 0.192 / 0.384", "corroborated"),
+        SeriesRate("Dsv5", 0.048, 0.094, "D2s_v5 0.096 / 0.188", "recalled"),
         SeriesRate("Ddsv5", 0.0565, 0.1025, "D2ds_v5 0.113 / 0.205", "recalled"),
         SeriesRate("Dasv5", 0.043, 0.089, "D2as_v5 0.086 / 0.178", "recalled"),
         SeriesRate("Dsv6", 0.048, 0.048 + _W, "placeholder: Dsv5's rate", "unverified"),
@@ -92,8 +92,8 @@ SERIES_RATES: dict[str, SeriesRate] = {
 # Sizes whose price is not linear in the series (or whose names don't follow the vCPU pattern):
 # size -> (Linux, Windows) USD per hour, basis.
 SIZE_PRICES: dict[str, tuple[float, float, str]] = {
-    "standard_a1_v2": (0.043, 0.065, "corroborated"),
-    "standard_a2_v2": (0.091, 0.136, "corroborated"),
+    "standard_a1_v2": (0.043, 0.065, "recalled"),
+    "standard_a2_v2": (0.091, 0.136, "recalled"),
     "standard_a4_v2": (0.191, 0.287, "recalled"),
     "standard_a8_v2": (0.400, 0.600, "recalled"),
     "standard_ds1_v2": (0.073, 0.073 + _W, "Linux recalled; Windows unverified"),
@@ -179,7 +179,7 @@ class CostEstimate:
 
     @property
     def per_hour_running(self) -> float:
-        return round(sum(x.hourly_running for x in self.lines) + self.per_month_deallocated / HOURS_PER_MONTH, 2)
+        return round(sum(x.hourly_running for x in self.lines) + self.per_month_deallocated / HOURS_PER_MONTH, 3)
 
     @property
     def per_month_deallocated(self) -> float:

@@ -78,6 +78,33 @@ def _disks() -> list[str]:
     return out + _table(["Premium SSD", "Standard SSD", "Up to GiB", "maxShares"], ladder)
 
 
+def _prices() -> list[str]:
+    from azguest.catalog import prices as PR
+
+    intro = [
+        f"List prices for estimates only: {PR.REFERENCE_REGION}, pay-as-you-go, {PR.CURRENCY}, recorded "
+        f"{PR.PRICE_DATE}. Source: the Azure Retail Prices API (`{PR.RETAIL_API}`) with the filters below. "
+        "**Not re-fetched**: written without internet access. Basis per row: *corroborated* (also in "
+        "independent public copies of API responses), *recalled* (the published figure as known, not "
+        "re-checked), *unverified* (a placeholder from the nearest sibling; replace it with the API's figure). "
+        "Not included: shared-disk mount charges, transactions, bandwidth, ZRS/Ultra/Premium SSD v2 disks "
+        "(reported as unpriced).",
+        "",
+        *[f"- {k}: `{v}`" for k, v in PR.SOURCES.items()],
+        "",
+    ]
+    series = [[r.series, f"{r.linux:g}", f"{r.windows:g}", r.anchor, r.basis] for r in PR.SERIES_RATES.values()]
+    sizes = [[k, f"{lin:g}", f"{win:g}", b] for k, (lin, win, b) in PR.SIZE_PRICES.items()]
+    disks = [[t, f"{p:,.2f}", b] for t, (p, b) in PR.DISK_TIER_PRICES.items()]
+    other = [["Windows Server license per vCPU-hour", PR.WINDOWS_LICENSE_PER_VCPU_HOUR],
+             ["Snapshot per GiB-month (Standard HDD LRS)", PR.SNAPSHOT_PER_GIB_MONTH],
+             ["Storage per GiB-month (hot LRS block blob)", PR.STORAGE_PER_GIB_MONTH],
+             ["Standard static public IPv4 per hour", PR.PUBLIC_IP_PER_HOUR]]
+    return (intro + _table(["Series", "Linux $/vCPU-h", "Windows $/vCPU-h", "Anchor", "Basis"], series)
+            + _table(["Size", "Linux $/h", "Windows $/h", "Basis"], sizes)
+            + _table(["Disk tier (LRS)", "$/month", "Basis"], disks) + _table(["Item", "USD"], other))
+
+
 def _modes() -> list[str]:
     rows = [
         [
@@ -125,6 +152,9 @@ def render() -> str:
         "## Disk SKUs and shared-disk tiers",
         "",
         *_disks(),
+        "## Prices (estimates)",
+        "",
+        *_prices(),
         "## Storage modes",
         "",
         *_modes(),

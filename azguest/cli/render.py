@@ -22,10 +22,14 @@ MIN_FOLDED = 6  # narrowest a folded (non-name) column gets in a terminal before
 
 
 def table(c: Any, head: list[str], rows: list[list[str]], names: tuple[int, ...] = (0,)) -> None:
-    """Print rows under ``head``; the columns in ``names`` are never truncated, piped or at 80 columns."""
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(head)]
+    """Print rows under ``head``; the columns in ``names`` are never truncated, piped or at 80 columns.
+    A cell may hold several lines (one IP each): stacked in a terminal, joined with ", " in plain columns."""
+    terminal = c.is_terminal
+    widths = [max(len(x) for r in [head, *rows] for x in r[i].split("\n")) for i in range(len(head))]
     need = sum(widths[i] for i in names) + MIN_FOLDED * (len(head) - len(names)) + 3 * len(head) + 1
-    if not c.is_terminal or need > c.width:
+    if not terminal or need > c.width:
+        rows = [[cell.replace("\n", ", ") for cell in r] for r in rows]
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
         for r in [head, *rows]:
             c.print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip(), markup=False,
                     soft_wrap=True)
@@ -143,7 +147,7 @@ def access_table(c: Any, access: Any) -> None:
     """Per VM: role, private IPs, public IP, admin user (never a password), how to reach it."""
     if access:
         table(c, ["vm", "role", "private IP", "public IP", "user", "how"],
-              [[a.name, a.role, ", ".join(a.private_ips), a.public_ip or "-", a.username, a.how] for a in access],
+              [[a.name, a.role, "\n".join(a.private_ips), a.public_ip or "-", a.username, a.how] for a in access],
               names=(0, 2, 3, 4))
 
 

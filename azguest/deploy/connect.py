@@ -98,8 +98,8 @@ def access_from(lab: str, rg: str, vms: list[dict], nics: list[dict], pips: list
         private, public = _ips(vm, nic_by_id, pip_by_id)
         name = str(vm.get("name"))
         user = username_for(str(os_profile.get("adminUsername", "")), domain)
-        how = (f"RDP {public}:{RDP_PORT} (`azguest connect {lab}` writes {name}.rdp)" if public else
-               "no public IP: Azure Bastion, or RDP from a lab VM that has one")
+        how = (f"RDP {public}:{RDP_PORT} (`azguest connect` writes {name}.rdp)" if public else
+               "Azure Bastion, or RDP from a lab VM (no public IP)")
         bastion = (f"az network bastion rdp --name {bastion_name(lab)} --resource-group {rg} "
                    f"--target-resource-id {vm.get('id')}")
         out.append(VmAccess(name, str(os_profile.get("computerName", name)), tags.get(TAG_ROLE, ""), private,
