@@ -247,6 +247,17 @@ def disk_choice_note(sku: str, size_gib: int, max_shares: int = 1) -> str:
     price = disk_monthly(sku, size_gib)
     tier = price[0] if price else (disk_tier(sku, size_gib) or sku)
     shared = f", shared by {max_shares} nodes" if max_shares > 1 else ""
-    cost = (f"about ${price[1]:,.2f}/month ({estimate_note(None)}; shared-disk mount charges not included)"
-            if price else "not in azguest's price table")
+    mounts = "; shared-disk mount charges not included" if max_shares > 1 else ""
+    cost = f"about ${price[1]:,.2f}/month ({estimate_note(None)}{mounts})" if price else "not in azguest's price table"
     return f"{sku} {size_gib} GiB = {tier}{shared}: {cost}"
+
+
+def storage_disk_notes(disks: Any) -> list[str]:
+    """``init``'s lines for a storage layout's disks (``PlannedDisk``: sku, size_gb, max_shares), one per kind:
+    "2 x Premium_LRS 256 GiB = P15: about $38.01/month each (...)"."""
+    counts: dict[tuple[str, int, int], int] = {}
+    for d in disks:
+        key = (d.sku, d.size_gb, d.max_shares)
+        counts[key] = counts.get(key, 0) + 1
+    return [f"{n} x {disk_choice_note(sku, gib, shares)}" + (" each" if n > 1 else "")
+            for (sku, gib, shares), n in sorted(counts.items())]

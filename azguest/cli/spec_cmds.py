@@ -108,6 +108,7 @@ def init(
 
     target = None if out == Path("-") else (out or Path(f"{name}.yaml"))
     text = render_starter(name, storage=storage.value, nodes=nodes, out=target)
+    _disk_notes(text, name)
     if target is None:
         sys.stdout.write(text)
         return ExitCode.OK
@@ -116,6 +117,16 @@ def init(
     target.write_text(text, encoding="utf-8")
     sys.stderr.write(f"wrote {target}; check it with: azguest validate {target}\n")
     return ExitCode.OK
+
+
+def _disk_notes(text: str, name: str) -> None:
+    """The storage disks the starter chose for the node count (tier, sharing, list price), on stderr."""
+    from azguest.catalog.prices import storage_disk_notes
+    from azguest.spec.loader import load_text
+
+    lab = load_text(text, filename=f"{name}.yaml").lab
+    for line in storage_disk_notes(lab.storage_layout().disks if lab else ()):
+        sys.stderr.write(f"storage: {line}\n")
 
 
 def register(app: typer.Typer) -> None:

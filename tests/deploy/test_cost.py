@@ -89,3 +89,11 @@ def test_init_note__the_shared_disk_tier_for_six_nodes_and_its_price():
     note = P.disk_choice_note("Premium_LRS", 8192, 6)
     assert note.startswith("Premium_LRS 8192 GiB = P60, shared by 6 nodes: about $946.08/month")
     assert "eastus list prices of" in note and "mount charges not included" in note and "Windows" not in note
+
+
+def test_init__tells_the_disk_tier_it_chose_for_the_node_count_and_its_price(capsys):
+    assert run(["init", "demo", "--storage", "shared-disk", "--nodes", "6", "--out", "-"]) == 0
+    err = capsys.readouterr().err
+    assert "storage: 1 x Premium_LRS 8192 GiB = P60, shared by 6 nodes: about $946.08/month" in err
+    assert run(["init", "demo", "--storage", "s2d", "--nodes", "2", "--out", "-"]) == 0
+    assert "x Premium_LRS 256 GiB = P15: about $38.01/month" in capsys.readouterr().err
