@@ -14,7 +14,6 @@ from azguest.cli.exitcodes import ExitCode
 from azguest.cli.main import run
 from azguest.emulator import Engine
 from tests.deploy.conftest import EXAMPLES
-from tests.deploy.test_cli_lab import emulated  # noqa: F401  (fixture)
 
 S2D = (EXAMPLES / "s2d-2node.yaml").read_text()
 DC_IP = "10.20.1.4"
