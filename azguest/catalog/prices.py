@@ -181,6 +181,11 @@ class CostEstimate:
     def per_hour_running(self) -> float:
         return round(sum(x.hourly_running for x in self.lines) + self.per_month_deallocated / HOURS_PER_MONTH, 3)
 
+    def per_hour_now(self, running: set[str]) -> float:
+        """Per hour with only the VMs named in ``running`` running (disks and IPs bill regardless)."""
+        vms = sum(x.hourly_running for x in self.lines if x.name in running)
+        return round(vms + self.per_month_deallocated / HOURS_PER_MONTH, 3)
+
     @property
     def per_month_deallocated(self) -> float:
         return round(sum(x.monthly for x in self.lines), 2)

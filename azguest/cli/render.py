@@ -117,6 +117,9 @@ def status(st: Any, stream: TextIO | None = None) -> None:
     c.print(f"running: {facts['running']}/{facts['vms']} VMs ({facts['runningVcpus']} vCPUs), "
             f"{facts['diskGiB']} GiB of disks; backups: {len(st.backups)}")
     cost(st.estimate, c)
+    if st.estimate is not None:
+        c.print(f"  now, with {facts['running']} of {facts['vms']} VMs running: about ${st.per_hour_now:,.2f}/hour",
+                markup=False)
     for d in st.drift:
         c.print(f"drift: {d['action']} {d['kind']} {d['name']}")
         for line in (d.get("drift") or d.get("differences") or [])[:8]:

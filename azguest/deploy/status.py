@@ -58,6 +58,12 @@ class LabStatus:
                 "runningVcpus": sum(v.vcpus for v in running),
                 "diskGiB": sum(d.size_gb for d in self.disks), "runningHours": None}
 
+    @property
+    def per_hour_now(self) -> float | None:
+        """The estimate per hour with the VMs that run now (a deallocated lab costs its disks only)."""
+        running = {v.name for v in self.vms if v.power_state == "running"}
+        return self.estimate.per_hour_now(running) if self.estimate else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "lab": self.lab, "resourceGroups": list(self.resource_groups), "expires": self.expires,
@@ -68,7 +74,7 @@ class LabStatus:
                        "diskState": d.state, "heldBy": list(d.held_by)} for d in self.disks],
             "backups": list(self.backups), "cost": self.cost_facts(), "drift": list(self.drift),
             "access": [a.to_dict() for a in self.access],
-            "costEstimate": self.estimate.to_dict() if self.estimate else None,
+            "costEstimate": {**self.estimate.to_dict(), "perHourNow": self.per_hour_now} if self.estimate else None,
         }
 
 

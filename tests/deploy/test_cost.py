@@ -97,3 +97,20 @@ def test_init__tells_the_disk_tier_it_chose_for_the_node_count_and_its_price(cap
     assert "storage: 1 x Premium_LRS 8192 GiB = P60, shared by 6 nodes: about $946.08/month" in err
     assert run(["init", "demo", "--storage", "s2d", "--nodes", "2", "--out", "-"]) == 0
     assert "x Premium_LRS 256 GiB = P15: about $38.01/month" in capsys.readouterr().err
+
+
+def test_status__per_hour_now_counts_only_the_running_vms(s2d_lab):
+    from azguest.azure import AzureSession
+    from azguest.azure import kinds as K
+    from azguest.deploy.status import lab_status
+    from azguest.emulator import Engine
+    from tests.deploy.conftest import do_deploy
+
+    s = AzureSession.for_engine(Engine(), polling_interval=0.0)
+    assert do_deploy(s, s2d_lab).ok
+    for vm in ("hv-s2d-hv01", "hv-s2d-hv02"):
+        K.action(s, K.KINDS["vm"], K.KINDS["vm"].arm_id(s.subscription_id, s2d_lab.resource_group_name, vm),
+                 "deallocate")
+    cost = lab_status(s, s2d_lab.name).to_dict()["costEstimate"]
+    assert cost["perHourNow"] == round(0.188 + S2D_MONTHLY / 730, 3)  # the DC runs; the disks bill anyway
+    assert cost["perHourRunning"] == round(S2D_HOURLY_VMS + round(S2D_MONTHLY, 2) / 730, 3)
