@@ -40,8 +40,8 @@ class EmulatorCredential:
 class StaticBearerPolicy(SansIOHTTPPolicy):
     """Sets a fixed ``Authorization`` header; replaces the ARM bearer policy on http loopback.
 
-    The SDK's bearer policy refuses plain http (sdk-notes §2); a loopback emulator needs no TLS and
-    no real token, so this policy takes its place via the client kwarg ``authentication_policy=``.
+    azure-core's BearerTokenCredentialPolicy refuses plain http (ServiceRequestError); a loopback emulator
+    needs no TLS and no real token, so this policy takes its place via the client kwarg ``authentication_policy=``.
     """
 
     def on_request(self, request: PipelineRequest) -> None:

@@ -31,7 +31,7 @@ USER_AGENT = f"azguest/{__version__}"
 EMULATOR_POLLING_INTERVAL_SECONDS = 0.02  # emulator/loopback: a Retry-After header still wins
 CLOUD_POLLING_INTERVAL_SECONDS = 10.0  # real ARM: VM creates take minutes; the SDK default is 30
 
-# name -> (module, class). resource = azure.mgmt.resource.resources (26.x moved it; sdk-notes §1).
+# name -> (module, class). resource = azure.mgmt.resource.resources (azure-mgmt-resource 26 moved it there).
 _CLIENTS: dict[str, tuple[str, str]] = {
     "compute": ("azure.mgmt.compute", "ComputeManagementClient"),
     "network": ("azure.mgmt.network", "NetworkManagementClient"),

@@ -1,18 +1,18 @@
 """Managed disk SKUs, size tiers and the shared-disk ``maxShares`` limits.
 
-Sources: azure-facts.md §2.1 (AZD includes/virtual-machines-disks-shared-sizes.md, 2022-10-14) for
-maxShares per tier; §2.2 (ACD includes/virtual-machines-disks-shared-limitations.md) for which
-SKUs can be shared, caching and availability-set limits. P-tier GiB sizes: facts §2.1 (marked
-UNCONFIRMED there; they match the public pricing tiers).
+Sources: AZD includes/virtual-machines-disks-shared-sizes.md (2022-10-14) for maxShares per tier;
+ACD includes/virtual-machines-disks-shared-limitations.md for which SKUs can be shared, caching and
+availability-set limits. P-tier GiB sizes: the public disk pricing tiers (not stated on the shared-disk
+page).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-_SRC_SHARES = "azure-facts.md §2.1; AZD includes/virtual-machines-disks-shared-sizes.md (2022-10-14)"
-_SRC_LIMITS = "azure-facts.md §2.2; ACD includes/virtual-machines-disks-shared-limitations.md (2023-04-14)"
-ULTRA_MAX_SHARES = 15  # Ultra / Premium SSD v2: any size -> 1-15 (facts §2.1)
+_SRC_SHARES = "AZD includes/virtual-machines-disks-shared-sizes.md (2022-10-14)"
+_SRC_LIMITS = "ACD includes/virtual-machines-disks-shared-limitations.md (2023-04-14)"
+ULTRA_MAX_SHARES = 15  # Ultra / Premium SSD v2: any size -> 1-15 (AZD virtual-machines-disks-shared-sizes.md)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Throttling budgets as data: ARM token buckets and Microsoft.Compute policies.
 
-Sources: azure-facts.md §5.1 (learn.microsoft.com/azure/azure-resource-manager/management/
-request-limits-and-throttling, AZD source 2024-06-27) and §5.2 (ACD compute-throttling-limits.md,
-2024-05-27). azguest's own clients stay inside these budgets; the emulator enforces them.
+Sources: learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
+(AZD source 2024-06-27) and ACD compute-throttling-limits.md (2024-05-27). azguest's own clients stay
+inside these budgets; the emulator enforces them.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ class Bucket:
     source: str
 
 
-_ARM = "azure-facts.md §5.1 (ARM request limits, 2024 token buckets)"
-_CRP = "azure-facts.md §5.2 (ACD compute-throttling-limits.md, 2024-05-27)"
+_ARM = ("learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling "
+        "(2024 token buckets; AZD source 2024-06-27)")
+_CRP = "ACD compute-throttling-limits.md (2024-05-27)"
 
 ARM_BUCKETS: dict[str, Bucket] = {
     "reads": Bucket("subscription", "reads", 250, 25.0, _ARM),

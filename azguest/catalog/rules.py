@@ -3,8 +3,8 @@
 ``RULES`` is the list of every finding code ``azguest validate`` can report, with its severity and
 the source of the fact behind it. The storage-mode, naming, network and backup tables below are
 read by ``azguest.spec.checks``; no check hard-codes a number or a list that lives here. Sources
-use the keys of ../shared/azure-facts.md (ACD, AZD, SQL, WSD, VD); "azguest policy" marks a choice
-of this tool rather than an Azure fact.
+are Microsoft pages as ``KEY path`` (keys in azguest/catalog/sources.py: ACD, AZD, SQL, WSD, VD,
+SPEC); "azguest policy" marks a choice of this tool rather than an Azure fact.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ ERROR = "error"
 WARNING = "warning"
 INFO = "info"
 
-_F11 = "azure-facts.md §1.1; ACD sizes/<series>.md"
-_F12 = "azure-facts.md §1.2; VD enable-nested-virtualization.md"
-_F21 = "azure-facts.md §2.1; AZD includes/virtual-machines-disks-shared-sizes.md"
-_F22 = "azure-facts.md §2.2; ACD includes/virtual-machines-disks-shared-limitations.md"
-_F23 = "azure-facts.md §2.3; SQL hadr-cluster-best-practices.md"
-_F4 = "azure-facts.md §4; WSD storage-spaces-direct-in-vm.md"
-_F4P = "azure-facts.md §4; SQL failover-cluster-instance-overview.md"
-_F4Q = "azure-facts.md §4; SQL ...storage-spaces-direct-manually-configure.md"
+_F11 = "ACD sizes/<series>.md"
+_F12 = "VD enable-nested-virtualization.md"
+_F21 = "AZD includes/virtual-machines-disks-shared-sizes.md"
+_F22 = "ACD includes/virtual-machines-disks-shared-limitations.md"
+_F23 = "SQL hadr-cluster-best-practices.md"
+_F4 = "WSD storage/storage-spaces/storage-spaces-direct-in-vm.md"
+_F4P = "SQL failover-cluster-instance-overview.md"
+_F4Q = "SQL failover-cluster-instance-storage-spaces-direct-manually-configure.md"
 _NAMES = "learn.microsoft.com azure-resource-manager/management/resource-name-rules"
 _WIN = ("learn.microsoft.com troubleshoot/windows-server/identity/"
         "naming-conventions-for-computer-domain-site-ou")
@@ -61,10 +61,11 @@ RULES: dict[str, Rule] = {
         Rule("AZG-SIZE-PREMIUM", ERROR, "cluster.nodes.size",
              "Node sizes must support Premium storage (SCSI reservations, S2D), and so must any VM given "
              "Premium disks; the message names the Premium sibling (Standard_D8_v5 -> Standard_D8s_v5).",
-             "azure-facts.md §1.1, §9.1; ACD sizes/<series>.md (Feature support: Premium Storage)"),
+             "ACD sizes/<series>.md (Feature support: Premium Storage); Dsv2: ACD dv2-dsv2-series-memory.md"),
         Rule("AZG-SIZE-UNKNOWN", WARNING, "cluster.nodes.size",
              "A size the catalogue does not know cannot be checked (override: --allow-unknown-size).",
-             "azure-facts.md §1.3: no API reports nested support"),
+             "SPEC Skus/stable/2021-07-01/examples/skus/ListAvailableResourceSkus.json: no capability reports "
+             "nested support"),
         Rule("AZG-SIZE-NICS", ERROR, "network.subnets",
              "Each node gets one NIC per subnet; the size must allow that many NICs.", _F11),
         Rule("AZG-SIZE-DATADISKS", ERROR, "cluster.nodes.size",
@@ -80,7 +81,7 @@ RULES: dict[str, Rule] = {
              "Ultra and Premium SSD v2 cannot be OS disks.", _F22),
         Rule("AZG-NESTED-PRODUCTION", WARNING, "purpose",
              "Microsoft: nested virtualization isn't suitable for Windows Server Failover Clustering "
-             "in production.", "azure-facts.md §1.2; VD nested-virtualization.md (2025-06-10)"),
+             "in production.", "VD nested-virtualization.md (2025-06-10)"),
         # --- storage modes
         Rule("AZG-STORAGE-SETTINGS", ERROR, "cluster.storage",
              "The settings block of the chosen storage mode must be present.", _POLICY),
@@ -124,7 +125,7 @@ RULES: dict[str, Rule] = {
         Rule("AZG-WITNESS-REQUIRED", ERROR, "cluster.witness", "A 2-node cluster must have a witness.", _F4),
         Rule("AZG-ISCSI-ZONAL-DISK", WARNING, "cluster.storage.iscsi.target.disks",
              "Premium SSD v2 attaches only to zonal VMs in most AZ regions; the iSCSI target is not zonal.",
-             "azure-facts.md §2.2; ACD includes/disks-prem-v2-limitations.md (2026-06-05)"),
+             "ACD includes/disks-prem-v2-limitations.md (2026-06-05)"),
         Rule("AZG-ISCSI-PREMIUM", ERROR, "cluster.storage.iscsi.target.size",
              "The iSCSI target size must support Premium storage for Premium disks.", _F11),
         Rule("AZG-PLACEMENT", ERROR, "cluster.placement",
@@ -173,7 +174,7 @@ RULES: dict[str, Rule] = {
         Rule("AZG-NET-IP-DUP", ERROR, "*", "Static IPs must be unique.", _VNET),
         Rule("AZG-NET-CLUSTER-IP", ERROR, "cluster.ip",
              "The cluster IP must not collide with any other address; give ip or dnn: true.",
-             "azure-facts.md §4 (client access point); users.md §3 item 8"),
+             "SQL hadr-cluster-best-practices.md (client access point: VNN static IP or DNN)"),
         Rule("AZG-NET-SINGLE-SUBNET", WARNING, "network.subnets",
              "A single subnet gives the cluster a single network (no redundant heartbeat path).", _F23),
         Rule("AZG-NET-RDP-OPEN", ERROR, "network.allowRdpFrom",
@@ -204,7 +205,9 @@ RULES: dict[str, Rule] = {
              "An anti-affinity class cannot have more workloads than there are nodes.", _POLICY),
         Rule("AZG-BACKUP-MODE", ERROR, "backup.mode",
              "The backup mode must be one the storage mode supports.",
-             "azure-facts.md §2.4, §3.2, §4"),
+             "ACD concepts-restore-points.md (shared disks excluded); "
+             "learn.microsoft.com/azure/backup/disk-backup-support-matrix; "
+             "AZD site-recovery/azure-to-azure-how-to-enable-replication-s2d-vms.md"),
         Rule("AZG-LIFETIME", ERROR, "lifetime",
              "expiresAfter is <n>m/h/d/w or never; autoShutdown.time is HH:MM.", _POLICY),
     )
@@ -245,9 +248,9 @@ STORAGE_MODES: dict[str, StorageModeRules] = {
     )
 }
 
-WITNESS_REQUIRED_AT_NODES = 2  # 2-node clusters must have a witness (azure-facts.md §4)
-SECURITY_TYPES_FOR_NESTED = ("Standard",)  # azure-facts.md §1.2
-AMD_MIN_WINDOWS_SERVER = 2022  # azure-facts.md §1.2 (VD enable-nested-virtualization.md)
+WITNESS_REQUIRED_AT_NODES = 2  # 2-node clusters must have a witness (WSD storage-spaces-direct-in-vm.md)
+SECURITY_TYPES_FOR_NESTED = ("Standard",)  # VD enable-nested-virtualization.md
+AMD_MIN_WINDOWS_SERVER = 2022  # VD enable-nested-virtualization.md
 WINDOWS_SERVER_VERSIONS = (2016, 2019, 2022, 2025)
 IMAGE_SKU_VERSION = re.compile(r"^(20\d\d)-")  # "2022-datacenter-azure-edition" -> 2022
 HOST_RESERVE_MB = 4096  # azguest policy: memory kept for the L1 Hyper-V host OS on each node

@@ -2,10 +2,11 @@
 
 Source of the per-series facts: the size pages, ACD = MicrosoftDocs/azure-compute-docs
 ``articles/virtual-machines/sizes/<category>/<series>-series.md`` ("Feature support": Premium Storage,
-VM generation, Nested Virtualization), as summarised in azure-facts.md §1.1 and corrected in §9.1.
+VM generation, Nested Virtualization); where a page contradicts itself, the row says which copy wins.
 Per-size vCPUs, memory, data disks ("Max Remote Storage Disks") and NICs are copied from the same
-pages' tables, series by series. There is no Azure API that reports nested support (§1.3), so this
-is an explicit allow-list.
+pages' tables, series by series. There is no Azure API that reports nested support (the Resource SKUs
+capabilities have none: SPEC Skus/stable/2021-07-01/examples/skus/ListAvailableResourceSkus.json), so
+this is an explicit allow-list.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def _src(page: str, date: str) -> str:
     return f"ACD sizes/{page} ({date})"
 
 
-_DSV2_SRC = ("azure-facts.md §9.1; ACD sizes/memory-optimized/dv2-dsv2-series-memory.md (2022-12-21) and AZD "
+_DSV2_SRC = ("ACD sizes/memory-optimized/dv2-dsv2-series-memory.md (2022-12-21) and AZD "
              "dv2-dsv2-series.md: Premium yes (the 2024 general-purpose/dsv2-series.md copies Dv2's row)")
 
 SERIES: dict[str, Series] = {
@@ -141,7 +142,7 @@ _SIZE_ROWS: list[tuple[str, str, list[tuple[int, float, int, int]]]] = [
      [(2, 8, 4, 2), (4, 16, 8, 2), (8, 32, 16, 4), (16, 64, 32, 4), (32, 128, 32, 8), (48, 192, 32, 8),
       (64, 256, 32, 8), (96, 384, 32, 8)]),
 ]
-# DSv2 (names do not follow the vCPU pattern): data disks 4/8/16/32/64, NICs 2/2/4/8/8 (azure-facts.md §9.1)
+# DSv2 (names do not follow the vCPU pattern): data disks 4/8/16/32/64, NICs 2/2/4/8/8 (ACD dv2-dsv2-series-memory.md)
 _DSV2 = [("Standard_DS1_v2", 1, 3.5, 4, 2), ("Standard_DS2_v2", 2, 7, 8, 2), ("Standard_DS3_v2", 4, 14, 16, 4),
          ("Standard_DS4_v2", 8, 28, 32, 8), ("Standard_DS5_v2", 16, 56, 64, 8)]
 

@@ -4,7 +4,7 @@ A profile is data (frozen dataclasses) built from a built-in name (``fast``, ``b
 ``realistic``) or a JSON/YAML file. ``AZGUEST_EMULATOR_PROFILE`` (a name or a path) selects one.
 Durations are Azure seconds; the time scale multiplies them (0 = immediate, 1 = like Azure).
 Throttling is in real time and is never scaled. Sources for the throttling figures:
-azure-facts.md §5.1 (ARM token buckets) and §5.2 (Microsoft.Compute per-VM policies).
+azguest.catalog.limits (ARM token buckets, Microsoft.Compute per-VM policies; each cites its page).
 """
 
 from __future__ import annotations
@@ -71,14 +71,14 @@ class Latency:
 
 
 def _arm_buckets() -> dict[str, Bucket]:
-    """ARM's per-subscription buckets, read from the catalogue (azure-facts.md §5.1)."""
+    """ARM's per-subscription buckets, read from the catalogue (azguest.catalog.limits)."""
     from azguest.catalog.limits import ARM_BUCKETS
 
     return {op.rstrip("s"): Bucket(b.burst, b.refill_per_s) for op, b in ARM_BUCKETS.items()}
 
 
 def _vm_buckets() -> dict[str, Bucket]:
-    """Microsoft.Compute's per-VM policies, read from the catalogue (azure-facts.md §5.2)."""
+    """Microsoft.Compute's per-VM policies, read from the catalogue (azguest.catalog.limits)."""
     from azguest.catalog.limits import COMPUTE_VM_BUCKETS
 
     return {name: Bucket(b.burst, b.refill_per_s) for name, b in COMPUTE_VM_BUCKETS.items()}

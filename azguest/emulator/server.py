@@ -1,7 +1,8 @@
 """The loopback HTTP front-end: a ``ThreadingHTTPServer`` over one ``Engine``.
 
 LRO URLs are built from the request's scheme and ``Host`` header, so any client pointed at
-``server.url`` polls the same server. Not implemented: TLS (see sdk-notes §2 for the client side),
+``server.url`` polls the same server. Not implemented: TLS (clients swap the bearer policy for
+azguest.azure._credentials.StaticBearerPolicy),
 chunked request bodies (answered 400: send ``Content-Length``).
 
 Every request gets an HTTP answer with an ARM error body, never a dropped connection or a traceback:

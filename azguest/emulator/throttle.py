@@ -60,7 +60,7 @@ def retry_after_seconds(wait: float) -> int:
 
 
 def vm_policy(method: str, arm_type: str, tail: str | None, exists: bool) -> str | None:
-    """The Compute per-VM throttling policy of a request (azure-facts.md §5.2), or None."""
+    """The Compute per-VM throttling policy of a request (ACD compute-throttling-limits.md), or None."""
     t = arm_type.lower()
     if t == "microsoft.compute/virtualmachines":
         action = (tail or "").lower()

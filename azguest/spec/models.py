@@ -1,9 +1,9 @@
 """The lab spec as frozen pydantic v2 models.
 
-Attributes are snake_case; the YAML names (aliases) are those of ../shared/lab-spec.yaml. Models only
-check shapes, types and ranges. Azure's rules live in ``azguest.catalog`` and are applied by
-``azguest.spec.checks`` with stable finding codes. Every default is explicit here and shown by
-``azguest validate --show-defaults``.
+Attributes are snake_case; the YAML names (aliases) are the lab spec's (examples/,
+azguest/spec/lab.schema.json). Models only check shapes, types and ranges. Azure's rules live in
+``azguest.catalog`` and are applied by ``azguest.spec.checks`` with stable finding codes. Every
+default is explicit here and shown by ``azguest validate --show-defaults``.
 """
 
 from __future__ import annotations
@@ -370,7 +370,7 @@ class Lab(_Model):
     def addresses(self) -> dict[str, dict[str, IPv4Address]]:
         """The addresses azguest allocates: computer -> subnet -> IP (one allocator, naming.AddressPool).
 
-        Nodes get fixed addresses so the cluster IP never collides with a DHCP lease (users.md §3.8): in
+        Nodes get fixed addresses so the cluster IP never collides with a DHCP lease (azguest policy): in
         every subnet, the first free hosts after Azure's reserved ones, node by node. Then each storage
         VM without a spec'd IP gets the first free host from .11 in its subnet. A full subnet leaves an
         entry out (the validator reports AZG-NET-SUBNET-ROOM).

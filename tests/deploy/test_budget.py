@@ -1,4 +1,4 @@
-"""Client-side throttling budgets: the figures pinned to azure-facts.md §5, and the bucket behaviour."""
+"""Client-side throttling budgets: figures pinned to the pages azguest.catalog.limits cites; bucket behaviour."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Builders for the emulator suite (used by the ``lab`` fixture): ARM resources via the real SDK only.
 
-Bodies are wire JSON (camelCase, ``properties`` nesting), as sdk-notes §1 recommends for dicts.
+Bodies are wire JSON (camelCase, ``properties`` nesting), as the SDK sends a dict body as-is.
 Every name carries the test's ``uid`` so tests can run in parallel.
 """
 

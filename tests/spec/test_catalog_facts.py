@@ -1,4 +1,4 @@
-"""Pin catalogue values to the figures of ../shared/azure-facts.md, so a wrong table is caught."""
+"""Pin catalogue values to the figures of their cited Microsoft pages, so a wrong table is caught."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def quota_limit(ctx: Ctx, location: str, name: str) -> int:
 
 
 def usage(ctx: Ctx, sub: str, location: str, exclude: str | None = None) -> dict[str, int]:
-    """vCPUs in use per quota name; deallocated VMs still count (azure-facts.md §8)."""
+    """vCPUs in use per quota name; deallocated VMs still count (ACD quotas.md, 2026-01-16)."""
     out: dict[str, int] = {"cores": 0, "virtualMachines": 0}
     for vm in ctx.of_type(VM_TYPE, sub=sub):
         if vm.get("location") != location.lower() or (exclude and vm["id"].lower() == exclude.lower()):

@@ -19,7 +19,7 @@ from azguest.emulator.handlers.base import Handler, base_resource
 from azguest.emulator.handlers.computeutil import power
 from azguest.emulator.registry import Op, Rule, register
 
-MAX_PER_VM = 25  # azure-facts.md §6
+MAX_PER_VM = 25  # ACD windows/run-command-managed.md (2025-08-18)
 OUTPUT_LIMIT_BYTES = 4096
 
 

@@ -1,6 +1,6 @@
 """Microsoft.Compute/locations/{location}/usages: regional ``cores``, ``virtualMachines`` and one
 entry per quota family in the catalog. Current values count every VM in the subscription and
-location, deallocated ones included (azure-facts.md §8); limits are set by ``Engine.set_quota``.
+location, deallocated ones included (ACD quotas.md, 2026-01-16); limits are set by ``Engine.set_quota``.
 
 Not implemented: VM scale set, dedicated host, low-priority and Microsoft.Quota usages.
 """

@@ -32,7 +32,7 @@ _ACTIONS = {"start": ("starting", "running"), "deallocate": ("deallocating", "de
             "runcommand": (None, None)}
 _COMMAND_IDS = {"runpowershellscript", "runshellscript", "ipconfig", "enableremoteps", "enableadminaccount",
                 "resetrdpcert", "setrdpport", "disablenla", "rdpsettings"}
-OUTPUT_LIMIT_BYTES = 4096  # action run command keeps the last 4,096 bytes (azure-facts.md §6)
+OUTPUT_LIMIT_BYTES = 4096  # action run command keeps the last 4,096 bytes (ACD windows/run-command.md)
 
 
 @register
