@@ -6,6 +6,11 @@ Two polling styles, as ARM uses them:
 - ``location``: the first response is 202 + ``Location``; polls answer 202 until done, then 200
   with the final body (the resource, an action result, or nothing) or the error status.
 Operations are completed lazily by ``settle_due`` at the start of every request, in any process.
+
+A handler that accepts a request Azure later fails (a disk attach conflict, a restore point that
+cannot be taken) calls ``fail_later`` while validating: the first response is the normal one
+(201/200/202) and the operation ends ``Failed`` with that ARM code, as Azure reports it (at once:
+it does not take the operation's full duration).
 """
 
 from __future__ import annotations
@@ -17,6 +22,23 @@ from azguest.emulator.errors import ArmError
 
 ASYNC = "async"
 LOCATION = "location"
+_FAIL_LATER = "lro.fail_later"
+
+
+def fail_later(ctx: Ctx, code: str, message: str, status: int = 409) -> None:
+    """Accept the request, but end the LRO it starts as ``Failed`` with this ARM error."""
+    ctx.scratch.setdefault(_FAIL_LATER, {"code": code, "message": message, "status": status})
+
+
+def will_fail(ctx: Ctx) -> bool:
+    return _FAIL_LATER in ctx.scratch
+
+
+def in_flight(ctx: Ctx, resource_id: str, operations: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Operations on ``resource_id`` (of these kinds) that have not completed yet."""
+    rid = resource_id.lower()
+    return [op for op in ctx.state["operations"].values()
+            if not op["completed"] and op["resource_id"].lower() == rid and op["operation"] in operations]
 
 
 def start(ctx: Ctx, res: dict[str, Any], operation: str, style: str, *, final: str = "resource",
@@ -26,7 +48,11 @@ def start(ctx: Ctx, res: dict[str, Any], operation: str, style: str, *, final: s
     arm_type = res["type"]
     op_id = ctx.new_id()
     duration = engine.profile.latency.seconds(arm_type, operation)
-    fail = engine.faults.lro_failure(arm_type, res["name"], operation, ctx.state["fault_uses"])
+    planned = ctx.scratch.pop(_FAIL_LATER, None)
+    if planned:
+        duration = 0.0  # Azure's own validation fails the operation within moments, not after the full duration
+    fault = None if planned else engine.faults.lro_failure(arm_type, res["name"], operation, ctx.state["fault_uses"])
+    fail = planned or ({"code": fault.code, "message": fault.message} if fault else None)
     sub = res["id"].split("/")[2]
     op = {
         "id": op_id, "sub": sub, "namespace": arm_type.split("/")[0],
@@ -34,7 +60,7 @@ def start(ctx: Ctx, res: dict[str, Any], operation: str, style: str, *, final: s
         "resource_id": res["id"], "arm_type": arm_type, "operation": operation, "style": style,
         "started": ctx.now, "done_at": ctx.now + duration, "polls": 0, "completed": False,
         "status": "InProgress", "final": final, "args": args or {}, "result": None,
-        "fail": {"code": fail.code, "message": fail.message} if fail else None,
+        "fail": fail,
     }
     ctx.state["operations"][op_id] = op
     ctx.mark_dirty()
@@ -129,4 +155,4 @@ def _poll_async(op: dict[str, Any], running: bool) -> Reply:
     return Reply(200, body)
 
 
-__all__ = ["ASYNC", "LOCATION", "start", "settle_due", "poll", "public"]
+__all__ = ["ASYNC", "LOCATION", "fail_later", "in_flight", "poll", "public", "settle_due", "start", "will_fail"]

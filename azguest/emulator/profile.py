@@ -31,6 +31,7 @@ DEFAULT_DURATIONS: dict[str, float] = {
     "virtualmachines.deallocate": 60.0,
     "virtualmachines.poweroff": 20.0,
     "virtualmachines.start": 40.0,
+    "virtualmachines.shareddiskstart": 10.0,  # window in which a 2nd VM sharing a disk cannot start (a model)
     "virtualmachines.restart": 40.0,
     "virtualmachines.runcommand": 25.0,
     "runcommands.create": 25.0,

@@ -61,7 +61,21 @@ def test_disk__max_shares_over_tier_limit(lab: Lab, sku: str, size_gb: int, max_
     with pytest.raises(HttpResponseError) as ei:
         lab.disk(lab.rg(), sku=sku, size_gb=size_gb, max_shares=max_shares)
     assert ei.value.status_code == 400
-    assert code_of(ei) == "InvalidParameter"
+    assert code_of(ei) == "BadRequest"  # terraform-provider-azurerm#13584: "MaxShares 'N' for disk ... is invalid"
+
+
+def test_disk__resize_attached_to_a_running_vm_is_a_conflict_until_deallocated(lab: Lab):
+    # AZD error-messages.md: Conflict "Disk resizing is allowed only when creating a VM or when the VM is deallocated."
+    rg = lab.rg()
+    disk = lab.disk(rg, size_gb=128)
+    vm = lab.vm(rg, data_disks=[(disk.id, 0, "None")])
+    with pytest.raises(HttpResponseError) as ei:
+        lab.s.compute.disks.begin_update(rg, disk.name, {"properties": {"diskSizeGB": 256}}).result()
+    assert ei.value.status_code == 409 and code_of(ei) == "Conflict"
+    assert lab.s.compute.disks.get(rg, disk.name).disk_size_gb == 128
+    lab.s.compute.virtual_machines.begin_deallocate(rg, vm.name).result()
+    grown = lab.s.compute.disks.begin_update(rg, disk.name, {"properties": {"diskSizeGB": 256}}).result()
+    assert grown.disk_size_gb == 256
 
 
 def test_disk__max_shares_change_while_detached(lab: Lab):

@@ -113,24 +113,78 @@ def test_vm__non_premium_size_with_standard_ssd_works(lab: Lab):
     assert vm.provisioning_state == "Succeeded"
 
 
-def test_vm__shared_disk_over_max_shares(lab: Lab):
+def _conflicting_attach(lab: Lab, rg: str, disk_id: str) -> str:
+    """Create a VM with ``disk_id`` at LUN 0, expecting ARM to accept the PUT and then fail the operation
+    with ConflictingUserInput (AZD troubleshooting/error-messages.md; azuredisk-csi-driver#1378). Returns
+    the VM name; the VM exists afterwards, Failed."""
+    name = lab.name("vm")
+    body = lab.vm_body(lab.nic(rg, name=f"{name}-nic").id, name=name, data_disks=[(disk_id, 0, "None")])
+    first = lab.s.compute.virtual_machines.begin_create_or_update(rg, name, body, polling=False).result()
+    assert first.provisioning_state == "Creating"  # accepted: 201
+    with pytest.raises(HttpResponseError) as ei:
+        lab.s.compute.virtual_machines.begin_create_or_update(rg, name, body).result()
+    assert ei.value.error is not None and ei.value.error.code == "ConflictingUserInput"
+    assert lab.s.compute.virtual_machines.get(rg, name).provisioning_state == "Failed"
+    return name
+
+
+def test_vm__shared_disk_over_max_shares_fails_the_operation(lab: Lab):
     rg = lab.rg()
     disk = lab.disk(rg, size_gb=1024, max_shares=2)
     lab.vm(rg, data_disks=[(disk.id, 0, "None")])
     lab.vm(rg, data_disks=[(disk.id, 0, "None")])
-    with pytest.raises(HttpResponseError) as ei:
-        lab.vm(rg, data_disks=[(disk.id, 0, "None")])
-    assert code_of(ei) in ("InvalidParameter", "OperationNotAllowed", "Conflict")
-    assert len(lab.s.compute.disks.get(rg, disk.name).managed_by_extended) == 2
+    third = _conflicting_attach(lab, rg, disk.id)
+    holders = lab.s.compute.disks.get(rg, disk.name).managed_by_extended
+    assert len(holders) == 2 and all(not h.endswith(f"/{third}") for h in holders)
 
 
-def test_vm__unshared_disk_on_second_vm_refused(lab: Lab):
+def test_vm__unshared_disk_owned_by_another_vm_fails_the_operation(lab: Lab):
+    rg = lab.rg()
+    disk = lab.disk(rg, size_gb=128)
+    owner = lab.vm(rg, data_disks=[(disk.id, 0, "None")])
+    _conflicting_attach(lab, rg, disk.id)
+    assert lab.s.compute.disks.get(rg, disk.name).managed_by.lower() == owner.id.lower()
+
+
+def test_vm__attach_to_an_existing_vm_over_max_shares_fails_the_update(lab: Lab):
     rg = lab.rg()
     disk = lab.disk(rg, size_gb=128)
     lab.vm(rg, data_disks=[(disk.id, 0, "None")])
+    vm = lab.vm(rg)
+    body = lab.vm_body(vm.network_profile.network_interfaces[0].id, name=vm.name, data_disks=[(disk.id, 0, "None")])
     with pytest.raises(HttpResponseError) as ei:
-        lab.vm(rg, data_disks=[(disk.id, 0, "None")])
-    assert code_of(ei) in ("InvalidParameter", "OperationNotAllowed", "Conflict")
+        lab.s.compute.virtual_machines.begin_create_or_update(rg, vm.name, body).result()
+    assert code_of(ei) == "ConflictingUserInput"
+
+
+@pytest.mark.parametrize("option", ["Delete", "delete"])
+def test_vm__shared_disk_with_delete_option_delete_is_refused(lab: Lab, option: str):
+    # ACD delete.md FAQ: "For shared disks, you can't set the 'deleteOption' property to 'Delete'".
+    # ARM's code for it is undocumented: the emulator answers 400 InvalidParameter (unverified).
+    rg = lab.rg()
+    disk = lab.disk(rg, size_gb=1024, max_shares=2)
+    name = lab.name("vm")
+    body = lab.vm_body(lab.nic(rg, name=f"{name}-nic").id, name=name, data_disks=[(disk.id, 0, "None")])
+    body["properties"]["storageProfile"]["dataDisks"][0]["deleteOption"] = option
+    with pytest.raises(HttpResponseError) as ei:
+        lab.s.compute.virtual_machines.begin_create_or_update(rg, name, body)
+    assert ei.value.status_code == 400 and code_of(ei) == "InvalidParameter"
+    assert lab.s.compute.disks.get(rg, disk.name).disk_state == "Unattached"
+    body["properties"]["storageProfile"]["dataDisks"][0]["deleteOption"] = "Detach"
+    lab.s.compute.virtual_machines.begin_create_or_update(rg, name, body).result()
+
+
+def test_vm__implicit_os_disk_gets_the_vm_tags_at_creation_only(lab: Lab):
+    rg = lab.rg()
+    name = lab.name("vm")
+    body = lab.vm_body(lab.nic(rg, name=f"{name}-nic").id, name=name)
+    body["tags"] = {"azguest-lab": "l1", "cost": "a"}
+    vm = lab.s.compute.virtual_machines.begin_create_or_update(rg, name, body).result()
+    os_disk = vm.storage_profile.os_disk.name
+    assert lab.s.compute.disks.get(rg, os_disk).tags == {"azguest-lab": "l1", "cost": "a"}
+    body["tags"] = {"azguest-lab": "l1", "cost": "b"}
+    lab.s.compute.virtual_machines.begin_create_or_update(rg, name, body).result()
+    assert lab.s.compute.disks.get(rg, os_disk).tags == {"azguest-lab": "l1", "cost": "a"}
 
 
 def test_vm__shared_disk_needs_caching_none(lab: Lab):
@@ -164,7 +218,8 @@ def test_availability_set__create_get_and_members(lab: Lab):
 
 
 def test_availability_set__classic_set_refuses_managed_disk_vm(lab: Lab):
-    # ARM: 409 OperationNotAllowed "Addition of a VM with managed disks to non-managed Availability Set ...
+    # ARM: 400 BadRequest (AZD troubleshooting/error-messages.md) "Addition of a VM with managed disks to
+    # non-managed Availability Set ...
     # Please create an Availability Set with 'Aligned' SKU"
     rg = lab.rg()
     body = {"location": LOCATION, "sku": {"name": "Classic"},
@@ -172,7 +227,7 @@ def test_availability_set__classic_set_refuses_managed_disk_vm(lab: Lab):
     classic = lab.s.compute.availability_sets.create_or_update(rg, lab.name("avset"), body)
     with pytest.raises(HttpResponseError) as ei:
         lab.vm(rg, avset_id=classic.id)
-    assert ei.value.status_code == 409 and code_of(ei) == "OperationNotAllowed"
+    assert ei.value.status_code == 400 and code_of(ei) == "BadRequest"
     assert lab.s.compute.availability_sets.get(rg, classic.name).virtual_machines == []
 
 

@@ -2,7 +2,9 @@
 pending ``provisioningState`` is ``Updating`` for a create too, as DiskRP reports it. Times
 (``timeCreated``, ``LastOwnershipUpdateTime`` when a VM attaches or detaches it) end in ``+00:00``.
 
-``maxShares`` is checked against the tier limits in ``azguest.catalog.disks``; ``diskState``
+``maxShares`` is checked against the tier limits in ``azguest.catalog.disks`` (400 BadRequest, as
+ARM answers: terraform-provider-azurerm#13584); resizing a disk attached to a VM that is not
+deallocated is 409 Conflict (AZD troubleshooting/error-messages.md); ``diskState``
 (Unattached / Attached / Reserved), ``managedBy``, ``managedByExtended`` and ``shareInfo`` follow
 the VMs that attach the disk. Creation: Empty, Copy (from a snapshot or disk) and Restore (from a
 disk restore point). Not implemented: Import/Upload, disk access / encryption sets, bursting,
@@ -60,10 +62,11 @@ class Disks(Handler):
     )
     rules = (
         Rule(400, "InvalidParameter", "sku.name must be a managed disk SKU"),
-        Rule(400, "InvalidParameter", "maxShares must not exceed the tier limit (catalog.disks; Standard HDD: 1)"),
+        Rule(400, "BadRequest", "maxShares must not exceed the tier limit (catalog.disks; Standard HDD: 1)"),
         Rule(400, "InvalidParameter", "Empty disks need diskSizeGB 1-32767; Copy/Restore cannot shrink the source"),
         Rule(404, "NotFound", "Copy needs an existing snapshot/disk, Restore an existing disk restore point"),
-        Rule(409, "OperationNotAllowed", "maxShares, SKU or size cannot change while the disk is attached"),
+        Rule(409, "OperationNotAllowed", "maxShares or SKU cannot change while the disk is attached"),
+        Rule(409, "Conflict", "an attached disk is resized only while its VMs are deallocated"),
         Rule(409, "PropertyChangeNotAllowed", "creationData cannot change after creation"),
         Rule(409, "OperationNotAllowed", "an attached disk cannot be deleted"),
     )
@@ -92,8 +95,8 @@ class Disks(Handler):
         shares = props.setdefault("maxShares", 1) or 1
         limit = max_shares_limit(info.name, size)
         if shares > limit:
-            raise invalid(f"The value {shares} of parameter 'maxShares' is not allowed for disk sku "
-                          f"{info.name} of size {size} GB; the maximum is {limit}.", "maxShares")
+            raise ArmError(400, "BadRequest", f"MaxShares '{shares}' for disk '{res['name']}' of size '{size}' GB "
+                           f"is invalid (sku {info.name}: at most {limit}).", "maxShares")
         tier = tier_for(info.name, size)
         if tier:
             props["tier"] = tier.tier
@@ -151,7 +154,7 @@ class Disks(Handler):
                                f"Changing '{label}' of disk {old['name']} is not allowed while it is attached "
                                f"to a VM. Detach it from all VMs first.", label)
         if np_["diskSizeGB"] != op.get("diskSizeGB") and disk_state(ctx, old) == "Attached":
-            raise ArmError(409, "OperationNotAllowed",
+            raise ArmError(409, "Conflict",
                            "Disk resizing is allowed only when creating a VM or when the VM is deallocated.")
 
     def check_delete(self, ctx: Ctx, res: dict[str, Any]) -> None:

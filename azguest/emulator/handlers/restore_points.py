@@ -1,20 +1,36 @@
 """Microsoft.Compute/restorePointCollections/restorePoints (PUT 201 + Azure-AsyncOperation;
 DELETE 202 + Location) and their read-only children ``diskRestorePoints`` (GET, list).
 
-Enforced: a shared disk (maxShares > 1) attached to the VM must be listed in ``excludeDisks``;
-no concurrent restore point creation per VM; consistencyMode values. Disk restore points are
-created when the operation succeeds, one per included disk, and can source ``createOption:
-Restore`` disks. Not implemented: the 3-PUT-per-hour throttle and minimum intervals, the
-500-per-VM limit, cross-region copies, instant access, SAS (beginGetAccess).
+Enforced (figures and codes from ``azguest.catalog.restore_points``): consistencyMode values (400);
+3 restore point PUTs per VM per hour and consistency mode (429 OperationNotAllowed + Retry-After, on
+the engine clock); then, as a **failed creation** (PUT 201, the operation ends Failed): a VM that is
+not running (VMAgentStatusCommunicationError), a restore point of the VM still being created
+(VMRestorePointClientError), one sooner than the minimum interval after the last one of that mode
+(3 h application-consistent, 1 h crash-consistent; VMRestorePointClientError) and an attached shared
+disk (maxShares > 1) not listed in ``excludeDisks`` (VMRestorePointClientError). Disk restore points
+are created when the operation succeeds, one per included disk, and can source ``createOption:
+Restore`` disks.
+
+Fidelity: a restore point of a deallocated or stopped VM fails in both consistency modes. Azure's
+troubleshooting page says such a VM "interferes" and gives no code; whether a crash-consistent point
+of a deallocated VM could succeed is unconfirmed, so the emulator takes the strict reading. The
+codes of the not-running, too-soon and throttled cases are the emulator's choice (unverified).
+
+Not implemented: the 500-per-VM limit, cross-region copies, instant access, SAS (beginGetAccess).
 """
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
+from azguest.catalog.restore_points import ERRORS, THROTTLE_WINDOW_S, mode_limit
+from azguest.emulator import lro
 from azguest.emulator.context import Ctx, Reply, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
 from azguest.emulator.handlers.base import Handler, base_resource, ref_id
+from azguest.emulator.handlers.computeutil import power
 from azguest.emulator.registry import Op, Rule, register
 
 RP_TYPE = "Microsoft.Compute/restorePointCollections/restorePoints"
@@ -41,31 +57,40 @@ class RestorePoints(Handler):
     )
     rules = (
         Rule(404, "ParentResourceNotFound", "the collection must exist"),
-        Rule(409, "OperationNotAllowed", "a shared disk attached to the VM must be listed in excludeDisks"),
-        Rule(409, "Conflict", "no concurrent restore point creation for one VM"),
         Rule(409, "Conflict", "an existing restore point cannot be updated"),
         Rule(400, "InvalidParameter", "consistencyMode must be CrashConsistent, FileSystemConsistent or "
              "ApplicationConsistent"),
+        Rule(429, "OperationNotAllowed", "at most 3 restore point PUTs per VM per hour and mode (Retry-After)"),
+        Rule(201, "VMAgentStatusCommunicationError", "failed creation: the VM must be running"),
+        Rule(201, "VMRestorePointClientError", "failed creation: no second restore point while one is being "
+             "created on the VM"),
+        Rule(201, "VMRestorePointClientError", "failed creation: 3 h (application-consistent) / 1 h "
+             "(crash-consistent) minimum interval per VM"),
+        Rule(201, "VMRestorePointClientError", "failed creation: an attached shared disk must be listed in "
+             "excludeDisks"),
     )
 
     def put(self, ctx: Ctx) -> Reply:
         self.require_parent(ctx)
         if ctx.get(ctx.path.resource_id()) is not None:
             raise ArmError(409, "Conflict", "Restore point already exists and cannot be updated.")
-        return super().put(ctx)
+        vm = _source_vm(ctx)
+        mode = _mode(ctx.body.get("properties") or {})
+        throttled = _throttle(ctx, vm, mode)
+        if throttled is not None:
+            return throttled
+        reply = super().put(ctx)
+        vm.setdefault("_rp_puts", []).append([ctx.now, mode])
+        ctx.save(vm)
+        return reply
 
     def build(self, ctx: Ctx, rid: str, body: dict[str, Any], existing: dict | None) -> dict[str, Any]:
         res = base_resource(rid, self.arm_type, body, existing)
         res.pop("tags", None)  # a restore point is a proxy resource: no tags, no location
-        coll = ctx.get(ctx.path.parent_id())
-        vm = ctx.get(ref_id(coll["properties"].get("source")))
-        if vm is None:
-            raise ArmError(404, "NotFound", "The source VM of the restore point collection was not found.")
+        vm = _source_vm(ctx)
         props = res["properties"]
-        mode = props.setdefault("consistencyMode", "ApplicationConsistent")
-        if mode not in _MODES:
-            raise invalid(f"consistencyMode '{mode}' is invalid.", "consistencyMode")
-        self._check_concurrent(ctx, vm["id"])
+        mode = props["consistencyMode"] = _mode(props)
+        self._check_state(ctx, vm, mode)
         excluded = {(ref_id(d) or "").lower() for d in props.get("excludeDisks") or []}
         res["_vm"] = vm["id"]
         res["_drps"] = []
@@ -87,14 +112,20 @@ class RestorePoints(Handler):
         props["sourceMetadata"] = meta
         props["timeCreated"] = iso_offset(ctx.now)
         props.setdefault("excludeDisks", [])
+        if lro.will_fail(ctx):
+            res["_failing"] = True  # not "being created" for the concurrency rule, never a disk restore point
+            res["_drps"] = []
         return res
 
-    def _check_concurrent(self, ctx: Ctx, vm_id: str) -> None:
-        for rp in ctx.of_type(self.arm_type):
-            if (rp.get("_vm") or "").lower() == vm_id.lower() and rp["properties"].get("provisioningState") in (
-                    "Creating", "Updating"):
-                raise ArmError(409, "Conflict", f"A restore point for VM {vm_id} is already being created "
-                               f"({rp['id']}). Retry after it completes.")
+    def _check_state(self, ctx: Ctx, vm: dict[str, Any], mode: str) -> None:
+        """The causes Azure reports as a failed creation (the first that applies)."""
+        mine = [rp for rp in ctx.of_type(self.arm_type) if (rp.get("_vm") or "").lower() == vm["id"].lower()]
+        if power(vm) != "running":
+            _fail(ctx, "not-running")
+        elif any(rp["properties"].get("provisioningState") == "Creating" and not rp.get("_failing") for rp in mine):
+            _fail(ctx, "concurrent")
+        elif _last_of_mode(mine, mode) > ctx.now - mode_limit(mode).min_interval_s:
+            _fail(ctx, "too-soon")
 
     def _disk_meta(self, ctx: Ctx, res: dict[str, Any], rid: str, kind: str, entry: dict[str, Any],
                    excluded: set[str]) -> dict[str, Any] | None:
@@ -103,9 +134,7 @@ class RestorePoints(Handler):
         if disk is None or disk_id.lower() in excluded:
             return None
         if (disk["properties"].get("maxShares") or 1) > 1:
-            raise ArmError(409, "OperationNotAllowed",
-                           f"Restore points are not supported for shared disk {disk_id}; add it to excludeDisks.",
-                           "excludeDisks")
+            _fail(ctx, "shared-disk")
         drp_name = f"{disk['name']}_{ctx.new_id()}"
         drp_id = f"{rid}/diskRestorePoints/{drp_name}"
         res["_drps"].append({"id": drp_id, "disk": disk["id"], "size": disk["properties"].get("diskSizeGB"),
@@ -140,6 +169,49 @@ class RestorePoints(Handler):
                     for d in res.get("_drps", [])],
                 "statuses": [_replication(state)]}
         return out
+
+
+def _fail(ctx: Ctx, case: str) -> None:
+    err = ERRORS[case]
+    lro.fail_later(ctx, err.code, err.message)
+
+
+def _last_of_mode(rps: list[dict[str, Any]], mode: str) -> float:
+    """When the VM's last restore point of this mode that did not fail was taken (-inf: never)."""
+    times = [datetime.fromisoformat(rp["properties"]["timeCreated"]).timestamp() for rp in rps
+             if not rp.get("_failing") and rp["properties"].get("provisioningState") != "Failed"
+             and (rp["properties"].get("consistencyMode") or "").lower() == mode.lower()
+             and rp["properties"].get("timeCreated")]
+    return max(times, default=float("-inf"))
+
+
+def _source_vm(ctx: Ctx) -> dict[str, Any]:
+    coll = ctx.get(ctx.path.parent_id())
+    vm = ctx.get(ref_id(coll["properties"].get("source")))
+    if vm is None:
+        raise ArmError(404, "NotFound", "The source VM of the restore point collection was not found.")
+    return vm
+
+
+def _mode(props: dict[str, Any]) -> str:
+    mode = props.get("consistencyMode") or "ApplicationConsistent"
+    if mode not in _MODES:
+        raise invalid(f"consistencyMode '{mode}' is invalid.", "consistencyMode")
+    return mode
+
+
+def _throttle(ctx: Ctx, vm: dict[str, Any], mode: str) -> Reply | None:
+    """3 PUTs per VM per hour and mode: a 429 with Retry-After until the oldest leaves the window."""
+    since = ctx.now - THROTTLE_WINDOW_S
+    puts = [t for t, m in vm.get("_rp_puts", []) if t > since and m.lower() == mode.lower()]
+    vm["_rp_puts"] = [[t, m] for t, m in vm.get("_rp_puts", []) if t > since]
+    if len(puts) < mode_limit(mode).puts_per_hour:
+        return None
+    wait = max(1, math.ceil(min(puts) - since))
+    err = ERRORS["throttled"]
+    body = ArmError(429, err.code, err.message,
+                    details=[{"code": "TooManyRequests", "target": "RestorePoints", "message": err.message}]).body()
+    return Reply(429, body, {"Retry-After": str(wait)})
 
 
 def _replication(state: str) -> dict[str, str]:

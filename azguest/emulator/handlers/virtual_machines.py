@@ -4,9 +4,22 @@ runCommand's final body is ``{"value": [StdOut, StdErr]}`` from ``engine.run_gue
 ``instanceView`` (GET) and ``$expand=instanceView``.
 
 Enforced: referenced NICs, disks and availability set exist (an ``Aligned`` set: every VM here
-has managed disks); Premium disks need a PremiumIO size; shared disks need caching None and
-attach to at most maxShares VMs; no Ultra/PremV2 in an availability set; data-disk and NIC
-counts per size; SKU restrictions; regional and per-family vCPU quota (deallocated VMs count).
+has managed disks; a ``Classic`` one is 400 BadRequest); Premium disks need a PremiumIO size; shared
+disks need caching None and no ``deleteOption: Delete``; no Ultra/PremV2 in an availability set;
+data-disk and NIC counts per size; SKU restrictions; regional and per-family vCPU quota
+(deallocated VMs count). A disk owned by another VM (not shared) or attached to maxShares VMs
+already is accepted (201/200) and the operation then ends Failed with ``ConflictingUserInput``, as
+ARM reports it; the disk is not attached.
+
+Fidelity: (1) Disks the VM creates itself (``FromImage`` OS disk, ``Empty`` data disks) get the VM's
+tags at creation; later VM tag changes are not copied. Microsoft documents no rule; this follows
+community reports (terraform-provider-azurerm#8162 and #18981, azure-sdk-for-js#17787). (2) Two VMs
+sharing a disk cannot start at the same moment (azure-docs#108246: one start fails with
+``OperationNotAllowed`` "Resource is being used by another operation"). The emulator models "the same
+moment" as: a start, or a create (which starts the VM), of a VM while another VM that holds one of
+the same shared disks is within the first ``virtualmachines.shareddiskstart`` seconds (10 Azure
+seconds, times the profile's time scale) of its own create/start operation; the refused request is
+a synchronous 409. The window length and the synchronous shape are the emulator's choice.
 Not implemented: unmanaged (VHD) disks, images (any imageReference is accepted), extensions,
 zones, VMSS, spot, capacity reservations, redeploy/reimage/generalize/capture, attach/detach via
 PATCH of individual disks (PATCH merges the whole body), boot diagnostics.
@@ -57,9 +70,13 @@ class VirtualMachines(Handler):
         Rule(400, "InvalidParameter", "Premium disks need a PremiumIO-capable size"),
         Rule(400, "InvalidParameter", "no Ultra / Premium SSD v2 disk on a VM in an availability set"),
         Rule(400, "BadRequest", "a shared disk (maxShares > 1) must use caching None"),
-        Rule(409, "Conflict", "a disk attaches to at most maxShares VMs (1 when not shared)"),
+        Rule(400, "InvalidParameter", "a shared disk cannot have deleteOption 'Delete' (code unverified)"),
+        Rule(201, "ConflictingUserInput", "failed operation: a disk attaches to at most maxShares VMs (1 when not "
+             "shared)"),
+        Rule(409, "OperationNotAllowed", "no start/create of a VM while another VM sharing one of its disks is "
+             "starting (window: virtualmachines.shareddiskstart)"),
         Rule(404, "NotFound", "referenced NICs, disks and availability set must exist"),
-        Rule(409, "OperationNotAllowed", "a managed-disk VM needs an 'Aligned' availability set (not 'Classic')"),
+        Rule(400, "BadRequest", "a managed-disk VM needs an 'Aligned' availability set (not 'Classic')"),
         Rule(400, "NicInUse", "a NIC already used by another VM cannot be attached"),
         Rule(400, "NetworkInterfaceCountExceeded", "no more NICs than the size allows"),
         Rule(409, "OperationNotAllowed", "no more data disks than the size allows"),
@@ -79,8 +96,15 @@ class VirtualMachines(Handler):
         avset = vm_checks.check_avset(ctx, props, existing)
         vm_checks.check_nics(ctx, rid, size, props)
         disks = vm_checks.resolve_disks(ctx, res)
-        vm_checks.check_disks(ctx, res, size, avset, disks)
+        conflicts = vm_checks.check_disks(ctx, res, size, avset, disks)
+        if existing is None:
+            vm_checks.check_shared_start(ctx, rid, [d["id"] for d, _ in disks])
         check_quota(ctx, ctx.path.subscription, res["location"], rid, size.name)
+        if conflicts and ctx.req.method == "PATCH":  # synchronous here: no operation to fail
+            raise ArmError(409, "ConflictingUserInput", next(iter(conflicts.values())))
+        if conflicts:
+            lro.fail_later(ctx, "ConflictingUserInput", next(iter(conflicts.values())))
+            ctx.scratch["conflicts"] = set(conflicts)
         old = existing or {}
         props["vmId"] = old.get("properties", {}).get("vmId") or ctx.new_id()
         props["timeCreated"] = old.get("properties", {}).get("timeCreated") or iso_offset(ctx.now)
@@ -101,8 +125,10 @@ class VirtualMachines(Handler):
             did = ref_id(d.get("managedDisk"))
             if did and did.lower() not in new_disks and ctx.get(did) is not None:
                 detach(ctx, ctx.get(did), res["id"])
+        skip = ctx.scratch.get("conflicts", set())
         for d in _disk_entries(res):
-            attach(ctx, ctx.get(ref_id(d["managedDisk"])), res["id"])
+            if ref_id(d["managedDisk"]).lower() not in skip:
+                attach(ctx, ctx.get(ref_id(d["managedDisk"])), res["id"])
         for i, ref in enumerate(res["properties"]["networkProfile"]["networkInterfaces"]):
             nic = ctx.get(ref_id(ref))
             nic["properties"]["virtualMachine"] = {"id": res["id"]}
@@ -155,6 +181,8 @@ class VirtualMachines(Handler):
                            f"since the VM is {power(vm)}.")
         if key == "runcommand":
             args = self._run_command_args(ctx, vm)
+        if key == "start":
+            vm_checks.check_shared_start(ctx, vm["id"], [ref_id(d.get("managedDisk")) for d in _disk_entries(vm)])
         transitional = _ACTIONS[key][0]
         if transitional:
             vm["_power"] = transitional

@@ -11,11 +11,13 @@ from typing import Any
 
 from azguest.catalog.disks import lookup_disk_sku
 from azguest.catalog.sizes import VmSize, lookup_size
-from azguest.emulator import ids
+from azguest.emulator import ids, lro
 from azguest.emulator.context import Ctx, iso_offset
 from azguest.emulator.errors import ArmError, invalid
 from azguest.emulator.handlers.base import ref_id
-from azguest.emulator.handlers.computeutil import DISK_TYPE, attached_vms
+from azguest.emulator.handlers.computeutil import DISK_TYPE, VM_TYPE, attached_vms
+
+SHARED_START_WINDOW_KEY = "sharedDiskStart"  # profile duration: virtualmachines.shareddiskstart
 
 
 def check_size(ctx: Ctx, location: str, name: str | None) -> VmSize:
@@ -65,7 +67,7 @@ def check_avset(ctx: Ctx, props: dict[str, Any], existing: dict | None) -> dict[
     if avset is None:
         raise ArmError(404, "NotFound", f"Availability set {new} was not found.", "availabilitySet")
     if ((avset.get("sku") or {}).get("name") or "Classic").lower() == "classic":  # every VM here has managed disks
-        raise ArmError(409, "OperationNotAllowed",
+        raise ArmError(400, "BadRequest",
                        "Addition of a VM with managed disks to non-managed Availability Set or addition of a VM "
                        "with blob based disks to managed Availability Set is not supported. Please create an "
                        "Availability Set with 'Aligned' SKU in order to add a VM with managed disks to it.",
@@ -94,7 +96,9 @@ def _new_disk(ctx: Ctx, vm: dict[str, Any], name: str, sku: str, size_gb: int, o
     if os_type:
         props["osType"] = os_type
         props["hyperVGeneration"] = "V2"
-    disk = {"id": rid, "name": name, "type": DISK_TYPE, "location": vm["location"], "tags": {},
+    # Implicitly created disks get the VM's tags at creation; later VM tag changes are not copied
+    # (community reports; Microsoft documents no rule -- see the module docstring of virtual_machines).
+    disk = {"id": rid, "name": name, "type": DISK_TYPE, "location": vm["location"], "tags": dict(vm.get("tags") or {}),
             "sku": {"name": sku, "tier": "Premium" if sku.startswith("Premium") else "Standard"},
             "properties": props, "_attached": []}
     ctx.scratch.setdefault("new_disks", []).append(disk)  # saved by the VM handler once accepted
@@ -113,6 +117,23 @@ def default_os_type(vm: dict[str, Any]) -> str:
     return "Linux" if "linuxConfiguration" in ((vm.get("properties") or {}).get("osProfile") or {}) else "Windows"
 
 
+def _implicit_disk(ctx: Ctx, vm: dict[str, Any], kind: str, entry: dict[str, Any], md: dict[str, Any]) -> dict:
+    """The disk a FromImage OS disk / Empty data disk entry stands for: the one this VM created already
+    (an update PUT repeats the entry), else a new one."""
+    name = entry.get("name") or (f"{vm['name']}_OsDisk_1_{uuid.uuid4().hex}" if kind == "os"
+                                 else f"{vm['name']}_disk{entry.get('lun', 0) + 2}_{uuid.uuid4().hex}")
+    rid = f"/subscriptions/{ctx.path.subscription}/resourceGroups/{ctx.path.resource_group}" \
+          f"/providers/Microsoft.Compute/disks/{name}"
+    mine = ctx.get(rid)
+    if mine is not None and vm["id"].lower() in [v.lower() for v in attached_vms(mine)]:
+        return mine
+    sku = md.get("storageAccountType") or "Premium_LRS"
+    size = entry.get("diskSizeGB") or (127 if kind == "os" else None)
+    if not size:
+        raise invalid("diskSizeGB is required for an Empty data disk.", "dataDisks.diskSizeGB")
+    return _new_disk(ctx, vm, name, sku, size, entry.get("osType", default_os_type(vm)) if kind == "os" else None)
+
+
 def resolve_disks(ctx: Ctx, vm: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(disk resource, disk entry in the VM body) for the OS disk and every data disk; creates
     FromImage / Empty disks on the fly."""
@@ -128,15 +149,7 @@ def resolve_disks(ctx: Ctx, vm: dict[str, Any]) -> list[tuple[dict[str, Any], di
             if disk is None:
                 raise ArmError(404, "NotFound", f"Disk {md.get('id')} was not found.", "managedDisk.id")
         elif option in ("fromimage", "empty") and kind == ("os" if option == "fromimage" else "data"):
-            suffix = uuid.uuid4().hex
-            name = entry.get("name") or (f"{vm['name']}_OsDisk_1_{suffix}" if kind == "os"
-                                         else f"{vm['name']}_disk{entry.get('lun', 0) + 2}_{suffix}")
-            sku = md.get("storageAccountType") or "Premium_LRS"
-            size = entry.get("diskSizeGB") or (127 if kind == "os" else None)
-            if not size:
-                raise invalid("diskSizeGB is required for an Empty data disk.", "dataDisks.diskSizeGB")
-            disk = _new_disk(ctx, vm, name, sku, size, entry.get("osType", default_os_type(vm)) if kind == "os"
-                             else None)
+            disk = _implicit_disk(ctx, vm, kind, entry, md)
             entry["createOption"] = "Attach" if kind == "data" else entry.get("createOption")
         else:
             raise invalid(f"createOption '{entry.get('createOption')}' is not valid here.", "createOption")
@@ -155,7 +168,9 @@ def resolve_disks(ctx: Ctx, vm: dict[str, Any]) -> list[tuple[dict[str, Any], di
 
 
 def check_disks(ctx: Ctx, vm: dict[str, Any], size: VmSize, avset: dict | None,
-                disks: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+                disks: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, str]:
+    """Raise for what ARM refuses synchronously; return {disk id: message} of the attach conflicts
+    ARM accepts and then fails as an operation (ConflictingUserInput)."""
     data = [e for _, e in disks[1:]] if disks else []
     luns = [e.get("lun") for e in data]
     if len(set(luns)) != len(luns):
@@ -164,12 +179,16 @@ def check_disks(ctx: Ctx, vm: dict[str, Any], size: VmSize, avset: dict | None,
         raise ArmError(409, "OperationNotAllowed",
                        f"The maximum number of data disks allowed to be attached to a VM of this size is "
                        f"{size.max_data_disks}.", "dataDisks")
+    conflicts: dict[str, str] = {}
     for disk, entry in disks:
-        _check_one_disk(ctx, vm, size, avset, disk, entry)
+        message = _check_one_disk(ctx, vm, size, avset, disk, entry)
+        if message:
+            conflicts[disk["id"].lower()] = message
+    return conflicts
 
 
 def _check_one_disk(ctx: Ctx, vm: dict[str, Any], size: VmSize, avset: dict | None,
-                    disk: dict[str, Any], entry: dict[str, Any]) -> None:
+                    disk: dict[str, Any], entry: dict[str, Any]) -> str | None:
     info = lookup_disk_sku(disk["sku"]["name"])
     name = disk["name"]
     if info and info.premium and not size.premium_io:
@@ -183,9 +202,32 @@ def _check_one_disk(ctx: Ctx, vm: dict[str, Any], size: VmSize, avset: dict | No
     if shares > 1 and (entry.get("caching") or "None") != "None":
         raise ArmError(400, "BadRequest", f"Shared disk '{name}' with maxShares {shares} supports only Disk "
                        "CachingType 'None'.", "caching")
+    if shares > 1 and (entry.get("deleteOption") or "").lower() == "delete":
+        raise invalid(f"Disk '{name}' is a shared disk (maxShares {shares}): its deleteOption cannot be 'Delete'; "
+                      "leave it empty or set 'Detach'.", "deleteOption")
     others = [v for v in attached_vms(disk) if v.lower() != vm["id"].lower() and ctx.get(v) is not None]
     if others and shares <= 1:
-        raise ArmError(409, "Conflict", f"Disk '{name}' is already attached to VM '{others[0]}'.", "managedDisk.id")
+        return (f"Cannot attach data disk '{name}' to VM '{vm['name']}' because the disk is already owned by VM "
+                f"'{others[0]}'.")
     if len(others) + 1 > shares:
-        raise ArmError(409, "Conflict", f"Disk '{name}' with maxShares {shares} is already attached to "
-                       f"{len(others)} VMs.", "managedDisk.id")
+        return (f"Cannot attach disk '{name}' to VM '{vm['name']}': the disk has maxShares {shares} and is already "
+                f"attached to {len(others)} VMs.")
+    return None
+
+
+def check_shared_start(ctx: Ctx, vm_id: str, disk_ids: list[str]) -> None:
+    """Two VMs that share a disk cannot start at the same moment: refuse a start (or create, which starts
+    the VM) while another VM holding one of its shared disks is inside its own start window (the first
+    ``virtualmachines.shareddiskstart`` Azure seconds of its create/start operation)."""
+    window = ctx.engine.profile.latency.seconds(VM_TYPE, SHARED_START_WINDOW_KEY)
+    for disk_id in disk_ids:
+        disk = ctx.get(disk_id)
+        if disk is None or (disk["properties"].get("maxShares") or 1) <= 1:
+            continue
+        for other in attached_vms(disk):
+            if other.lower() == vm_id.lower():
+                continue
+            for op in lro.in_flight(ctx, other, ("create", "start")):
+                if ctx.now < op["started"] + window:
+                    raise ArmError(409, "OperationNotAllowed", "Resource is being used by another operation: "
+                                   f"VM '{ids.name_of(other)}' sharing disk '{disk['name']}' is starting.")
