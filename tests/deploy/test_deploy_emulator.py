@@ -171,4 +171,4 @@ def test_status__reads_do_not_grow_with_the_lab(engine):
     engine.reset_log()
     st = lab_status(session, big.name)
     assert len(st.vms) == 10 and {v.power_state for v in st.vms} == {"running"}
-    assert engine.stats()["by_kind"]["read"] == 3  # the tag query, then VMs and disks of the one group
+    assert engine.stats()["by_kind"]["read"] == 5  # the tag query, then VMs, disks, NICs, public IPs of the group
