@@ -61,7 +61,7 @@ def run_server(*, host: str, port: int, state: Path | None, profile: str | None,
     from azguest.emulator.server import make_server
 
     check_bind_host(host, allow_remote)
-    prof = load_profile(profile) if profile else Profile.from_env(default="realistic")
+    prof = load_profile(profile) if profile else Profile.from_env()
     engine = Engine(state_path=state, profile=prof)
     server = make_server(engine, host, port)
     announce(server.url)

@@ -28,7 +28,7 @@ from azguest.emulator import guest, ids, limits, lro, routes
 from azguest.emulator.context import Ctx, Reply, Request, public
 from azguest.emulator.errors import ArmError
 from azguest.emulator.faults import FaultInjector
-from azguest.emulator.profile import Profile
+from azguest.emulator.profile import Profile, default_profile
 from azguest.emulator.requestlog import LogEntry, RequestLog
 from azguest.emulator.store import StateFileError, Store
 from azguest.emulator.throttle import TokenBuckets
@@ -52,11 +52,13 @@ class Engine:
                  clock: Callable[[], float] | None = None,
                  throttle_clock: Callable[[], float] | None = None) -> None:
         self._lock = threading.RLock()
-        self.clock = clock or time.time
+        self.skipped_s = 0.0  # emulated seconds clients slept through ``advance`` (added to both clocks)
+        base_clock, base_throttle = clock or time.time, throttle_clock or time.monotonic
+        self.clock: Callable[[], float] = lambda: base_clock() + self.skipped_s
         self.store = Store(Path(state_path) if state_path else None)
-        self._profile = profile or Profile()
+        self._profile = profile or default_profile()
         self.faults = FaultInjector(self._profile.faults)
-        self.buckets = TokenBuckets(throttle_clock or time.monotonic)
+        self.buckets = TokenBuckets(lambda: base_throttle() + self.skipped_s)
         self.log = RequestLog()
         self.guest_hook: GuestHook | None = None  # test override of the profile's guest model
         self.last_error: str | None = None  # traceback of the last request that failed internally
@@ -72,6 +74,20 @@ class Engine:
         with self._lock:
             self._profile = value
             self.faults = FaultInjector(value.faults)
+
+    @property
+    def virtual_time(self) -> bool:
+        """True for an in-memory engine: in-process clients ``advance`` its clock instead of sleeping.
+
+        A persisted engine shares its clock with other processes (the state file stores emulated
+        times), so its in-process clients sleep in real time.
+        """
+        return self.store.path is None
+
+    def advance(self, seconds: float) -> None:
+        """Move the emulated clock (LROs and throttling buckets) forward, as if ``seconds`` had passed."""
+        with self._lock:
+            self.skipped_s += max(0.0, float(seconds))
 
     @property
     def request_log(self) -> list[LogEntry]:
@@ -177,9 +193,7 @@ class Engine:
         fault = self.faults.transient(ctx.req.method)
         if fault:
             entry.injected = True
-            ra = self._profile.faults.retry_after_ms
-            # azure-core reads Retry-After before retry-after-ms: only 429 carries the (>= 1 s) header.
-            h = {"Retry-After": str(max(1, -(-ra // 1000)))} if fault.status == 429 else {"retry-after-ms": str(ra)}
+            h = self.faults.retry_hint(fault.status)
             return Reply(fault.status, {"error": {"code": fault.code, "message": "Injected fault."}}, h), {}
         throttled, extra = routes.throttle(ctx, route, self.buckets, self._profile.throttling)
         if throttled is not None:

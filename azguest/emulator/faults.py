@@ -40,6 +40,18 @@ class FaultInjector:
             choice = 503
         return Transient(choice, CODES.get(choice, "InternalServerError"))
 
+    def retry_hint(self, status: int) -> dict[str, str]:
+        """The wait-and-retry hint of an injected fault, from ``Faults.retry_after_ms``.
+
+        ARM's 429s carry ``Retry-After`` in whole seconds, and azure-core reads it before
+        ``retry-after-ms``; so a 429 says ``Retry-After`` only for a hint of a second or more, and a
+        shorter hint (the default, 10 ms: a test waits milliseconds over HTTP) goes in ``retry-after-ms``.
+        """
+        ms = self.faults.retry_after_ms
+        if status == 429 and ms >= 1000:
+            return {"Retry-After": str(-(-ms // 1000))}
+        return {"retry-after-ms": str(ms)}
+
     def lro_failure(self, arm_type: str, name: str, operation: str,
                     used: dict[str, int]) -> LroFailure | None:
         """The failure this LRO should end with, if a matcher applies; counts uses in ``used``."""

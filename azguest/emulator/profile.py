@@ -1,9 +1,17 @@
 """Emulator profiles: latency (per-operation durations and a time scale), throttling and faults.
 
-A profile is data (frozen dataclasses) built from a built-in name (``fast``, ``bench``,
-``realistic``) or a JSON/YAML file. ``AZGUEST_EMULATOR_PROFILE`` (a name or a path) selects one.
+A profile is data (frozen dataclasses) built from a built-in name or a JSON/YAML file;
+``AZGUEST_EMULATOR_PROFILE`` (a name or a path) selects one. Built-in profiles:
+
+- ``fast`` (``DEFAULT_PROFILE``: ``deploy --emulator``, ``emulator serve`` and the tests): every
+  operation completes at once (time scale 0, one InProgress poll); throttling on, with the exact wait
+  in milliseconds (``x-ms-retry-after-ms``) instead of whole-second ``Retry-After``.
+- ``bench``: Azure's durations at 1/100 (a 90 s VM create takes 0.9 s).
+- ``realistic``: Azure-like latencies (time scale 1): a first lab deploy takes minutes.
+
 Durations are Azure seconds; the time scale multiplies them (0 = immediate, 1 = like Azure).
-Throttling is in real time and is never scaled. Sources for the throttling figures:
+Throttling is in real time unless ``Throttling.time_scaled``. An in-memory engine's clocks also move
+when in-process clients sleep (``Engine.advance``). Sources for the throttling figures:
 azguest.catalog.limits (ARM token buckets, Microsoft.Compute per-VM policies; each cites its page).
 """
 
@@ -19,6 +27,8 @@ from typing import Any
 from azguest.errors import ConfigError
 
 ENV_PROFILE = "AZGUEST_EMULATOR_PROFILE"
+DEFAULT_PROFILE = "fast"  # when AZGUEST_EMULATOR_PROFILE is unset; "realistic" for Azure-like latencies
+BUILTIN_SCALES = {"fast": 0.0, "bench": 0.01, "realistic": 1.0}  # name -> Latency.time_scale
 GUEST_MODELS = ("windows-model", "none")  # see azguest.emulator.guest
 
 # Azure seconds per operation, keyed "<last type segment>.<operation>" (lower case).
@@ -90,7 +100,7 @@ class Throttling:
     enabled: bool = True
     arm: dict[str, Bucket] = field(default_factory=_arm_buckets)  # per subscription: read/write/delete
     compute_vm: dict[str, Bucket] = field(default_factory=_vm_buckets)  # per VM, per policy
-    retry_after_ms_header: bool = False  # also send x-ms-retry-after-ms (faster tests)
+    retry_after_ms_header: bool = False  # 429s say x-ms-retry-after-ms (exact) instead of Retry-After (whole s)
     time_scaled: bool = False  # refill buckets in emulated time (time_scale), for compressed benchmarks
 
 
@@ -109,7 +119,7 @@ class Faults:
     seed: int = 0
     transient_rate: float = 0.0  # share of requests answered 429/500/503 before any handling
     transient_statuses: tuple[int, ...] = (429, 500, 503)
-    retry_after_ms: int = 10  # retry-after-ms on injected faults (Retry-After carries >= 1 s)
+    retry_after_ms: int = 10  # hint on injected faults: retry-after-ms, or Retry-After (s) on a 429 if >= 1000
     lro_failures: tuple[LroFailure, ...] = ()
 
 
@@ -132,21 +142,27 @@ class Profile:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_env(cls, default: str = "fast") -> Profile:
+    def from_env(cls, default: str = DEFAULT_PROFILE) -> Profile:
         return load_profile(os.environ.get(ENV_PROFILE) or default)
 
 
 def builtin(name: str) -> Profile:
-    scale = {"fast": 0.0, "bench": 0.01, "realistic": 1.0}.get(name)
+    scale = BUILTIN_SCALES.get(name)
     if scale is None:
         raise ConfigError(f"unknown emulator profile {name!r}", hint="use fast, bench, realistic or a file path")
-    return Profile(name=name, latency=Latency(time_scale=scale))
+    throttling = Throttling(retry_after_ms_header=scale == 0.0)  # fast: wait exactly, not whole seconds
+    return Profile(name=name, latency=Latency(time_scale=scale), throttling=throttling)
+
+
+def default_profile() -> Profile:
+    """The profile of an engine made without one: ``DEFAULT_PROFILE`` (``fast``)."""
+    return builtin(DEFAULT_PROFILE)
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
     """A built-in profile by name, or a JSON/YAML profile file (keys as in ``Profile.to_dict``)."""
     text = str(name_or_path)
-    if text in ("fast", "bench", "realistic"):
+    if text in BUILTIN_SCALES:
         return builtin(text)
     path = Path(text)
     if not path.is_file():
@@ -181,7 +197,8 @@ def _from_dict(data: dict[str, Any], name: str) -> Profile:
     vm = dict(base.throttling.compute_vm)
     vm.update({k: Bucket(**v) for k, v in (thr.get("compute_vm") or {}).items()})
     throttling = Throttling(enabled=bool(thr.get("enabled", True)), arm=arm, compute_vm=vm,
-                            retry_after_ms_header=bool(thr.get("retry_after_ms_header", False)),
+                            retry_after_ms_header=bool(thr.get("retry_after_ms_header",
+                                                               base.throttling.retry_after_ms_header)),
                             time_scaled=bool(thr.get("time_scaled", base.throttling.time_scaled)))
     fl = data.get("faults") or {}
     faults = Faults(

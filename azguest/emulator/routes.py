@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from azguest.emulator import lro, registry
@@ -153,9 +154,10 @@ def _scaled(bucket: Bucket | None, scale: float) -> Bucket | None:
 def _too_many(cfg: Throttling, wait: float, code: str, msg: str, scale: float = 0.0) -> Reply:
     if scale > 0:  # emulated time: whole seconds would over-wait, so say it in milliseconds only
         return Reply(429, {"error": {"code": code, "message": msg}}, {"retry-after-ms": str(max(1, int(wait * 1000)))})
-    h = {"Retry-After": str(retry_after_seconds(wait))}
-    if cfg.retry_after_ms_header:
-        h["x-ms-retry-after-ms"] = str(max(1, int(wait * 1000)))
+    if cfg.retry_after_ms_header:  # the exact wait; without Retry-After, which azure-core would read first
+        h = {"x-ms-retry-after-ms": str(max(1, math.ceil(wait * 1000)))}
+    else:
+        h = {"Retry-After": str(retry_after_seconds(wait))}
     return Reply(429, {"error": {"code": code, "message": msg}}, h)
 
 

@@ -35,6 +35,9 @@ def error_response(status: int, code: str, message: str, *, close: bool = False)
     return EmuResponse(status, headers, data)
 
 
+SHUTDOWN_POLL_S = 0.02  # a background server stops within this after shutdown()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stall
@@ -116,7 +119,9 @@ class EmulatorServer:
         self.httpd = httpd
         host, port = httpd.server_address[:2]
         self.url = f"http://{host}:{port}"
-        self._thread = threading.Thread(target=httpd.serve_forever, name="azguest-emulator", daemon=True)
+        # shutdown() waits for serve_forever to look at its flag, once per poll interval (stdlib: 0.5 s)
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S},
+                                        name="azguest-emulator", daemon=True)
 
     def start(self) -> EmulatorServer:
         self._thread.start()

@@ -1,10 +1,14 @@
 """The in-process front-end: an azure-core ``HttpTransport`` that calls ``Engine.handle``.
 
-The SDK's pipeline (auth, retry, polling, deserialization) runs unchanged; no sockets.
+The SDK's pipeline (auth, retry, polling, deserialization) runs unchanged; no sockets. azure-core's
+retry policy and LRO pollers wait with ``transport.sleep(seconds)``: on an in-memory engine that
+advances the emulated clock instead of sleeping (``Engine.advance``), so retries and polls cost no
+wall time and still see the time pass (LROs complete, throttling buckets refill).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -110,8 +114,16 @@ class EmulatorResponse(HttpResponse):
 class EmulatorTransport(HttpTransport):
     """``Client(credential, subscription, transport=EmulatorTransport(engine))``."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, virtual_time: bool | None = None) -> None:
         self.engine = engine
+        self.virtual_time = engine.virtual_time if virtual_time is None else virtual_time
+
+    def sleep(self, duration: float) -> None:
+        """Wait ``duration`` seconds: on the emulated clock when ``virtual_time``, else for real."""
+        if self.virtual_time:
+            self.engine.advance(duration)
+        else:
+            time.sleep(duration)
 
     def send(self, request: HttpRequest, **kwargs: Any) -> EmulatorResponse:
         body = request.content if hasattr(request, "content") else request.data

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from azure.core.exceptions import HttpResponseError
 
@@ -77,12 +75,12 @@ def test_faults__lro_failure_leaves_failed_resource(lab: Lab, engine: Engine):
 
 
 def test_throttling__arm_write_bucket_429_then_retry(lab: Lab, engine: Engine):
-    arm = {"read": Bucket(250, 25), "write": Bucket(2, 2), "delete": Bucket(200, 10)}
+    arm = {"read": Bucket(250, 25), "write": Bucket(2, 40), "delete": Bucket(200, 10)}
     engine.profile = engine.profile.replace(throttling=Throttling(arm=arm, retry_after_ms_header=True))
     engine.reset_log()
-    start = time.monotonic()
     names = [lab.rg() for _ in range(4)]
-    assert time.monotonic() - start < 10
     assert {g.name for g in lab.s.resource.resource_groups.list()} >= set(names)
-    assert engine.stats()["throttled"] > 0
-    assert any(e.throttled and e.status == 429 for e in engine.request_log)
+    throttled = [e for e in engine.request_log if e.throttled]
+    assert throttled and all(e.status == 429 for e in throttled)
+    # the hint is the exact refill time, so a client that waits it gets a token on its next try
+    assert len(throttled) <= len(names) - 2
