@@ -239,8 +239,6 @@ def _open_engine(target: Target) -> Engine:
     from azguest.emulator import Engine, load_profile
 
     profile = load_profile(target.profile) if target.profile else None
-    if target.emulator_state is not None:
-        target.emulator_state.parent.mkdir(parents=True, exist_ok=True)
     return Engine(state_path=target.emulator_state, profile=profile)
 
 

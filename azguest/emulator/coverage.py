@@ -65,6 +65,9 @@ def render_markdown() -> str:
     for h in handlers:
         for r in h.rules:
             lines.append(f"| {h.arm_type} | {r.status} | `{r.code}` | {r.description} |")
+    from azguest.emulator import guest, limits
+
+    lines += limits.markdown() + guest.markdown()
     lines.append("\n## Not implemented (from each handler's docstring)\n")
     for h in handlers:
         doc = (sys.modules[type(h).__module__].__doc__ or "") + "\n" + (inspect.getdoc(type(h)) or "")

@@ -65,6 +65,9 @@ def check_write(ctx: Ctx, arm_type: str, name: str | None, *, creating: bool) ->
         raise content_error("'zones' must be a list of strings.")
     if body.get("tags") is not None:
         check_tags(arm_type, body["tags"])
+    if arm_type.lower() == "microsoft.resources/tags" and isinstance(body.get("properties"), dict) \
+            and body["properties"].get("tags") is not None:  # the Tags API carries them in properties
+        check_tags(arm_type, body["properties"]["tags"])
 
 
 def check_name(arm_type: str, name: str) -> None:
@@ -105,3 +108,29 @@ def _tag_error(which: str, message: str) -> ArmError:
 def _kind(value: Any) -> str:
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
             type(None): "null"}.get(type(value), "a number")
+
+
+def markdown() -> list[str]:
+    """The limits as a docs/emulator.md section (rendered by ``azguest.emulator.coverage``)."""
+    t = N.TAGS
+    lines = ["\n## ARM request limits (azguest/catalog/names.py)\n",
+             "Checked on every PUT/PATCH before the handler runs; a failure is a 4xx ARM error body. Codes "
+             "marked * could not be verified from a primary source.\n",
+             "| ARM type | Name length | Error code |", "|---|---|---|"]
+    for r in (*N.NAMES, N.GENERIC_NAME):
+        lines.append(f"| {'any other type' if r.arm_type == '*' else r.arm_type} | {r.min_len}-{r.max_len} | "
+                     f"`{r.code}`{'' if r.verified else ' *'} |")
+    codes = {k: f"`{c}`{'' if ok else ' *'}" for k, (c, ok) in N.TAG_CODES.items()}
+    lines += ["", f"- Tags: at most {t.max_tags} per resource ({codes['count']}); names up to {t.max_name} "
+              f"characters ({N.STORAGE_TAGS.max_name} on storage accounts) ({codes['name']}); values up to "
+              f"{t.max_value} ({codes['value']}); no `{' '.join(t.reserved_name_chars)}` or control characters "
+              f"in a name ({codes['chars']}); values must be strings (`InvalidRequestContent`).",
+              f"- Body: at most {N.REQUEST_BODY_MAX_BYTES} bytes (413 `RequestEntityTooLarge` *, over HTTP "
+              f"before the body is read); JSON nesting at most {N.MAX_JSON_DEPTH} levels (an emulator "
+              "safeguard); `location`/`kind` strings, `properties`/`sku`/`identity`/`plan`/`extendedLocation` "
+              "objects, `zones` a list of strings (400 `InvalidRequestContent`).",
+              "- HTTP: `Content-Length` not a number, repeated, or missing on PUT/PATCH, and chunked bodies: 400 "
+              "`InvalidRequestFormat`. A handler that trips over a wrong shape deeper in the body: 400 "
+              "`InvalidRequestContent`; any other failure: 500 `InternalServerError`. Never a dropped "
+              "connection or a traceback."]
+    return lines

@@ -55,6 +55,7 @@ def test_deploy__state_file_holds_no_admin_password(tmp_path: Path, monkeypatch,
     monkeypatch.delenv("AZGUEST_ARM_ENDPOINT", raising=False)
     assert run(["deploy", str(EXAMPLES / "s2d-2node.yaml"), "--yes", "-o", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["ok"]
+    assert stat.S_IMODE(state.parent.stat().st_mode) == 0o700  # made by the emulator, private
     engine = Engine(state_path=state)
     assert engine.stats()["by_type"]["Microsoft.Compute/virtualMachines"]["write"] >= 3  # the VMs were PUT
     for f in state.parent.iterdir():
@@ -229,6 +230,14 @@ def test_tags_outside_arm_limits__refused(world: Engine, tags: dict, code: str) 
     assert _arm_error(status, err) == code
     got = json.loads(world.handle("GET", _url(RG_PATH), {}, None).body)
     assert got.get("tags") in (None, {})
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_tags_api__same_limits(world: Engine, method: str) -> None:
+    body = {"operation": "Merge", "properties": {"tags": {f"t{i}": "v" for i in range(51)}}}
+    resp = world.handle(method, _url(f"{RG_PATH}/providers/Microsoft.Resources/tags/default"), {},
+                        json.dumps(body).encode())
+    assert _arm_error(resp.status, json.loads(resp.body)) == "InvalidTagCount"
 
 
 def test_tags_at_arm_limits__accepted_and_storage_names_capped_at_128(world: Engine) -> None:

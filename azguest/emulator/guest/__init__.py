@@ -25,11 +25,12 @@ from azguest.emulator.guest.model import (
     GuestResult,
     GuestRun,
     guest_state,
+    markdown,
     parse_step_id,
     registered,
     run_step,
     step,
 )
 
-__all__ = ["GUEST_FORMAT", "MODELS", "STEPS", "GuestResult", "GuestRun", "guest_state", "parse_step_id",
+__all__ = ["GUEST_FORMAT", "MODELS", "STEPS", "GuestResult", "GuestRun", "guest_state", "markdown", "parse_step_id",
            "registered", "run_step", "step"]

@@ -130,3 +130,19 @@ def run_step(ctx: Ctx, model: str, vm_id: str, script: Any, parameters: Mapping[
                                    "time": iso_offset(ctx.now)}])[-_HISTORY:]
     ctx.mark_dirty()
     return result
+
+
+def markdown() -> list[str]:
+    """The guest model as a docs/emulator.md section (rendered by ``azguest.emulator.coverage``)."""
+    lines = ["\n## Guest model (azguest/emulator/guest)\n",
+             "Run commands (managed and action) run the step their script declares on its first non-blank "
+             "line, `# azguest-step: <id>`, in the model the profile selects (`guest`: "
+             + " | ".join(f"`{m}`" for m in MODELS) + "; default `windows-model`). No step or an unknown one: "
+             f"a failed run (exit code {STEP_NOT_FOUND}); `none`: every run fails (exit code 1), saying so. "
+             "Per-VM guest facts persist in the state (`guests`, format "
+             f"{GUEST_FORMAT}) and go with the VM. `engine.guest_hook`, when a test sets it, replaces the model.\n",
+             "| Step | What it does |", "|---|---|"]
+    for step_id, fn in sorted(STEPS.items()):
+        doc = " ".join((fn.__doc__ or "").split())
+        lines.append(f"| `{step_id}` | {doc} |")
+    return lines

@@ -15,6 +15,7 @@ from azguest.emulator.guest.model import GuestResult, GuestRun, step
 
 @step("hello")
 def hello(run: GuestRun, facts: dict[str, Any]) -> GuestResult:
+    """Greets (parameter `Name`, default "world"); counts greetings in the guest facts (`helloCount`)."""
     name = str(run.parameters.get("Name") or "world")
     facts["helloCount"] = int(facts.get("helloCount", 0)) + 1
     facts["lastHello"] = name
@@ -23,6 +24,7 @@ def hello(run: GuestRun, facts: dict[str, Any]) -> GuestResult:
 
 @step("get-computer-info")
 def computer_info(run: GuestRun, facts: dict[str, Any]) -> GuestResult:
+    """JSON on stdout: `computerName`, `osType` and what `hello` recorded (`helloCount`, `lastHello`)."""
     storage = (run.vm.get("properties") or {}).get("storageProfile") or {}
     os_type = ((storage.get("osDisk") or {}).get("osType")) or "Windows"
     info = {"computerName": run.computer_name, "osType": os_type,
