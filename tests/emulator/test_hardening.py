@@ -188,6 +188,30 @@ def test_garbage_request_line__over_http_gets_an_arm_body(server, capfd) -> None
     assert "Traceback" not in capfd.readouterr().err
 
 
+def test_handler_bug__500_internal_error_and_the_persisted_state_is_rolled_back(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    from azguest.emulator.handlers.resource_groups import ResourceGroups
+
+    engine = Engine(state_path=tmp_path / "emulator.db", profile=load_profile("fast"))
+
+    def broken_put(self, ctx, res, existing):
+        ctx.save({**res, "tags": {"half": "applied"}})
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(ResourceGroups, "put", lambda self, ctx: broken_put(self, ctx, {
+        "id": ctx.path.resource_id(), "name": "rg-h", "type": "Microsoft.Resources/resourceGroups"}, None))
+    status, err = _put(engine, RG_PATH, {"location": "eastus"})
+    assert _arm_error(status, err, 500, 500) == "InternalServerError" and "RuntimeError" in err["error"]["message"]
+    assert "RuntimeError: bug" in (engine.last_error or "")
+    monkeypatch.undo()
+    assert engine.handle("GET", _url(RG_PATH), {}, None).status == 404  # the half-applied write was dropped
+
+
+def test_unparsable_url__inproc_gets_an_arm_400() -> None:
+    resp = Engine().handle("GET", "http://[not-an-ipv6/subscriptions/x", {}, None)
+    assert _arm_error(resp.status, json.loads(resp.body)) == "InvalidRequestFormat"
+
+
 # ---- ARM's limits ---------------------------------------------------------------------------------
 
 LONG = "n" * 5000
@@ -209,6 +233,14 @@ def test_name_outside_arm_limits__refused(world: Engine, what: str, path: str, b
     status, err = _put(world, path, body)
     assert _arm_error(status, err) in ("InvalidResourceName", "InvalidResourceGroup", "AccountNameInvalid")
     assert world.handle("GET", _url(path), {}, None).status == 404
+
+
+@pytest.mark.parametrize("what,path,body", TOO_LONG_NAMES, ids=[t[0] for t in TOO_LONG_NAMES])
+def test_name_outside_arm_limits__refused_over_http(server, capfd, what: str, path: str, body: dict) -> None:
+    raw = json.dumps(body).encode()  # raw HTTP: the SDK would refuse some of these names client-side
+    status, _, err = _raw_http(server, _head("PUT", path, f"Content-Length: {len(raw)}"), raw)
+    assert _arm_error(status, err) in ("InvalidResourceName", "InvalidResourceGroup", "AccountNameInvalid")
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_names_at_arm_limits__accepted(world: Engine) -> None:
