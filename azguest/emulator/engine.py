@@ -136,11 +136,15 @@ class Engine:
     def run_guest(self, ctx: Ctx, vm_id: str, script: Any, parameters: dict[str, str],
                   protected: dict[str, str] | None = None) -> tuple[int, str, str]:
         """Run a script in the VM's guest: ``guest_hook`` if a test set one, else the profile's
-        guest model (``azguest.emulator.guest``). Returns (exit code, stdout, stderr)."""
+        guest model (``azguest.emulator.guest``). Returns (exit code, stdout, stderr), with every
+        protected value masked: what a guest prints is stored and returned, a secret never is."""
+        protected = protected or {}
         if self.guest_hook is not None:
-            return self.guest_hook(vm_id, script, {**parameters, **(protected or {})})
-        r = guest.run_step(ctx, self._profile.guest, vm_id, script, parameters, protected or {})
-        return r.exit_code, r.stdout, r.stderr
+            code, out, err = self.guest_hook(vm_id, script, {**parameters, **protected})
+        else:
+            r = guest.run_step(ctx, self._profile.guest, vm_id, script, parameters, protected)
+            code, out, err = r.exit_code, r.stdout, r.stderr
+        return code, guest.mask(out, protected), guest.mask(err, protected)
 
     def handle(self, method: str, url: str, headers: dict[str, str] | None, body: bytes | None,
                ) -> EmuResponse:

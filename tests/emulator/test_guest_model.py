@@ -101,6 +101,26 @@ def test_protected_parameters__reach_the_step_but_are_never_stored_or_echoed(tmp
     assert SECRET.encode() not in data and b'"passwordSet":true' in data
 
 
+def test_careless_step__cannot_echo_or_keep_a_protected_parameter(lab: Lab, engine: Engine) -> None:
+    def echoes(run, facts):
+        return GuestResult(0, f"password is {run.protected['Password']}", f"also {run.protected['Password']}")
+
+    def keeps(run, facts):
+        facts["password"] = run.protected["Password"]
+        return GuestResult(0, "kept", "")
+
+    rg = lab.rg()
+    vm = lab.vm(rg).name
+    with registered("echo-secret", echoes), registered("keep-secret", keeps):
+        _, echoed = _managed(lab, rg, vm, "e", "# azguest-step: echo-secret", protected={"Password": SECRET})
+        _, kept = _managed(lab, rg, vm, "k", "# azguest-step: keep-secret", protected={"Password": SECRET})
+        _, info = _managed(lab, rg, vm, "i", "# azguest-step: get-computer-info")
+    assert echoed.instance_view.output == "password is ***" and echoed.instance_view.error == "also ***"
+    assert kept.instance_view.exit_code == 1 and "protected parameter" in kept.instance_view.error
+    assert SECRET not in json.dumps([echoed.as_dict(), kept.as_dict(), info.as_dict()])
+    assert SECRET not in json.dumps(engine.store.state)
+
+
 def test_guest_state__persists_across_engines_and_goes_with_the_vm(tmp_path: Path) -> None:
     state = tmp_path / "emulator.db"
     with AzureSession.for_engine(Engine(state_path=state, profile=load_profile("fast"))) as s:

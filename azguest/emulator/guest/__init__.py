@@ -26,11 +26,12 @@ from azguest.emulator.guest.model import (
     GuestRun,
     guest_state,
     markdown,
+    mask,
     parse_step_id,
     registered,
     run_step,
     step,
 )
 
-__all__ = ["GUEST_FORMAT", "MODELS", "STEPS", "GuestResult", "GuestRun", "guest_state", "markdown", "parse_step_id",
-           "registered", "run_step", "step"]
+__all__ = ["GUEST_FORMAT", "MODELS", "STEPS", "GuestResult", "GuestRun", "guest_state", "markdown", "mask",
+           "parse_step_id", "registered", "run_step", "step"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import copy
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -104,6 +106,18 @@ def guest_state(ctx: Ctx, vm_id: str) -> dict[str, Any]:
     return rec
 
 
+def mask(text: str, protected: Mapping[str, str]) -> str:
+    """``text`` with every protected value replaced by ``***``."""
+    for value in sorted((str(v) for v in protected.values() if v), key=len, reverse=True):
+        text = (text or "").replace(value, "***")
+    return text or ""
+
+
+def _holds_secret(facts: dict[str, Any], protected: Mapping[str, str]) -> bool:
+    dumped = json.dumps(facts, default=str)
+    return any(str(v) in dumped for v in protected.values() if v)
+
+
 def run_step(ctx: Ctx, model: str, vm_id: str, script: Any, parameters: Mapping[str, str],
              protected: Mapping[str, str]) -> GuestResult:
     """Run one script on the VM under ``model``; never raises for a guest-side problem."""
@@ -122,10 +136,15 @@ def run_step(ctx: Ctx, model: str, vm_id: str, script: Any, parameters: Mapping[
     vm = ctx.get(vm_id) or {"id": vm_id, "name": ids.name_of(vm_id)}
     run = GuestRun(vm_id, public(vm), step_id, dict(parameters), dict(protected), ctx.now)
     rec = guest_state(ctx, vm_id)
+    before = copy.deepcopy(rec["facts"])
     try:
         result = fn(run, rec["facts"])
     except Exception as e:  # a broken step is a failed run, not a failed ARM request
         result = GuestResult(1, "", f"azguest emulator: guest step '{step_id}' failed: {type(e).__name__}")
+    if _holds_secret(rec["facts"], protected):  # guest state is stored: a secret must not get in
+        rec["facts"] = before
+        result = GuestResult(1, "", f"azguest emulator: guest step '{step_id}' tried to keep a protected "
+                             "parameter in the guest state; its changes were dropped")
     rec["runs"] = (rec["runs"] + [{"step": step_id, "exitCode": result.exit_code,
                                    "time": iso_offset(ctx.now)}])[-_HISTORY:]
     ctx.mark_dirty()
