@@ -137,6 +137,13 @@ class GuestError(AzguestError):
     default_code = "AZG-GUEST"
 
 
+class WaitTimeoutError(AzguestError):
+    """A wait ran past its deadline (a resource stuck in flight); ``details`` name what was awaited."""
+
+    kind = ErrorKind.AZURE
+    default_code = "AZG-WAIT-TIMEOUT"
+
+
 class Interrupted(AzguestError):
     kind = ErrorKind.INTERRUPTED
     default_code = "AZG-INTERRUPTED"

@@ -19,6 +19,7 @@ from azguest.deploy.records import DEFAULT_CONCURRENCY, ApplyRecord, ResourceRes
 from azguest.errors import AzguestError, ConfigError
 from azguest.execute.budget import Budgets
 from azguest.execute.dag import Event, Task, TaskOutcome, run_graph
+from azguest.execute.wait import Clock, poll_until, session_clock
 from azguest.plan.diff import IN_FLIGHT_STATES
 from azguest.plan.model import SECRET_PLACEHOLDER, Change, Desired, Plan
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
 WAIT_POLL_SECONDS = 5.0  # how often to re-read a resource another run left in flight
+WAIT_TIMEOUT_SECONDS = 3600.0  # give up on it after this (a VM create takes minutes, never an hour)
 
 
 def _with_secret(body: Any, secret: str | None) -> Any:
@@ -40,6 +42,10 @@ def _with_secret(body: Any, secret: str | None) -> Any:
     return body
 
 
+def _state(body: dict) -> str:
+    return str((body.get("properties") or {}).get("provisioningState") or "Succeeded").lower()
+
+
 def _without_secret(body: Any) -> Any:
     if isinstance(body, dict):
         return {k: _without_secret(v) for k, v in body.items() if v != SECRET_PLACEHOLDER}
@@ -50,13 +56,15 @@ def _without_secret(body: Any) -> Any:
 
 class Applier:
     def __init__(self, session: AzureSession, plan: Plan, *, password: str | None, budgets: Budgets | None = None,
-                 wait_poll_s: float = WAIT_POLL_SECONDS):
+                 wait_poll_s: float = WAIT_POLL_SECONDS, wait_timeout_s: float = WAIT_TIMEOUT_SECONDS,
+                 clock: Clock | None = None):
         self.session = session
         self.plan = plan
         self.rg = plan.graph.resource_group
         self.password = password
-        self.budgets = budgets or Budgets()
-        self.wait_poll_s = wait_poll_s
+        self.clock = clock or session_clock(session)  # sleeps like the SDK: an in-memory emulator's clock moves
+        self.budgets = budgets or Budgets(self.clock)
+        self.wait_poll_s, self.wait_timeout_s = wait_poll_s, wait_timeout_s
 
     def put(self, d: Desired, *, with_secret: bool = True) -> dict:
         """PUT the desired body. The admin password goes only into creates: an update of an existing VM
@@ -70,14 +78,15 @@ class Applier:
     def wait_then_put(self, d: Desired) -> dict:
         """Another run left this resource in flight: wait for Azure to finish it, re-PUT only if it failed."""
         kind = K.KINDS[d.kind]
-        while True:
+
+        def read() -> dict:
             with arm_errors(target=d.arm_id):
-                cur = K.get(self.session, kind, d.arm_id)
-            state = str((cur.get("properties") or {}).get("provisioningState") or "Succeeded").lower()
-            if state not in IN_FLIGHT_STATES:
-                break
-            time.sleep(self.wait_poll_s)
-        return self.put(d) if state == "failed" else cur
+                return K.get(self.session, kind, d.arm_id)
+
+        cur = poll_until(read, lambda r: _state(r) not in IN_FLIGHT_STATES, what=f"{d.kind} {d.name} to finish the "
+                         "operation another run left in flight", timeout_s=self.wait_timeout_s,
+                         interval_s=self.wait_poll_s, clock=self.clock)
+        return self.put(d) if _state(cur) == "failed" else cur
 
     def delete(self, c: Change) -> None:
         kind = K.KINDS[c.kind]

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from azguest.azure import tags as T
 from azguest.azure.errors import arm_errors
 from azguest.errors import LeaseHeldError
+from azguest.execute.wait import session_clock
 from azguest.plan.model import (
     LEASE_TAGS,
     TAG_LEASE_EXPIRES,
@@ -86,7 +87,8 @@ def policy_for(session: AzureSession, command: str, *, break_lease: bool = False
         settle = DEFAULT_SETTLE_S * engine.profile.latency.time_scale
     elif getattr(getattr(session, "target", None), "is_loopback", False):
         settle = 0.0
-    return LeasePolicy(command=command, settle_s=settle, break_lease=break_lease)
+    # sleep like the SDK does: on an in-memory emulator that moves its clock, not the wall clock
+    return LeasePolicy(command=command, settle_s=settle, break_lease=break_lease, sleep=session_clock(session).sleep)
 
 
 def _stamp(t: float) -> str:

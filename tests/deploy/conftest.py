@@ -46,7 +46,8 @@ def do_deploy(session, lab, **kw):
     from azguest.deploy.lab import deploy
 
     kw.setdefault("max_workers", 8)
-    return deploy(session, lab, confirm=lambda p: True, password=lambda: PASSWORD, wait_poll_s=0.01, **kw)
+    kw.setdefault("wait_poll_s", 0.01)
+    return deploy(session, lab, confirm=lambda p: True, password=lambda: PASSWORD, **kw)
 
 
 READ_ONLY_ACTIONS = ("/checknameavailability", "/listkeys")  # POSTs that change nothing

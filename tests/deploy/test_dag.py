@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -12,12 +11,13 @@ from azguest.execute.dag import Task, critical_path, run_graph
 
 def test_run_graph__independent_tasks_overlap_up_to_the_bound():
     active, peak, lock = [0], [0], threading.Lock()
+    together = threading.Barrier(3, timeout=10)  # passes only when 3 tasks run at once; no sleeping
 
     def work():
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        time.sleep(0.05)
+        together.wait()
         with lock:
             active[0] -= 1
 
