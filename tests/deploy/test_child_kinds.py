@@ -93,6 +93,10 @@ def test_run_command__plan_deploy_rerun_with_zero_writes_then_destroy(session, e
     assert again.note == "no changes" and writes(engine) == []  # from the emulator's request log
     assert {r.action for r in again.results if r.kind == "runCommand"} == {"no-change"}
 
+    listed = {r.id.lower(): r.name for r in session.resource.resources.list_by_resource_group(
+        s2d_lab.resource_group_name, filter="resourceType eq 'Microsoft.Compute/virtualMachines/runCommands'")}
+    assert listed == {c.arm_id.lower(): c.name for c in rcs}  # tracked children, ARM's full name "vm/name"
+
     record = destroy(session, plan_teardown(session, s2d_lab.name), confirm=lambda t: True)
     assert record.ok
     assert not session.resource.resource_groups.check_existence(s2d_lab.resource_group_name)

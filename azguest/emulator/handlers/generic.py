@@ -1,6 +1,12 @@
 """Generic resource lists: ``/resourceGroups/{rg}/resources`` and ``/subscriptions/{s}/resources``,
 with ``$filter`` on tagName/tagValue, resourceType and name.
 
+Tracked child resources (a child with a location, e.g. ``virtualMachines/runCommands``) are listed with
+ARM's full name ``parent/child``, as Azure lists VM extensions (``"name": "vm/CustomScript"``,
+``"type": "Microsoft.Compute/virtualMachines/extensions"``: Azure/azure-powershell issue #13659, a
+``Get-AzResource`` output); that run commands follow extensions here is UNCONFIRMED. Proxy children
+(no location: restore points, disk restore points, blob/file services) are not listed.
+
 Not implemented: ``$expand``, ``$top`` paging, generic get/put/delete by id, moveResources.
 """
 
@@ -38,8 +44,12 @@ class GenericResources(Handler):
         for k, r in sorted(ctx.resources.items()):
             if not k.startswith(prefix) or k.count("/providers/") != 1:
                 continue
-            if len(k.split("/providers/", 1)[1].split("/")) != 3 or r["type"].lower() in _HIDDEN:
+            tail = k.split("/providers/", 1)[1].split("/")
+            if (len(tail) != 3 and "location" not in r) or r["type"].lower() in _HIDDEN:
                 continue
             if filters.matches(r, flt):
-                out.append({key: r[key] for key in _KEYS if key in r})
+                item = {key: r[key] for key in _KEYS if key in r}
+                if len(tail) > 3:  # a tracked child: ARM's full name, parent first
+                    item["name"] = "/".join(r["id"].split("/providers/", 1)[1].split("/")[2::2])
+                out.append(item)
         return Reply(200, {"value": out})
