@@ -52,3 +52,17 @@ def merge_group_tags(session: AzureSession, group: str, tags: dict[str, str]) ->
 def delete_group_tags(session: AzureSession, group: str, names: list[str] | tuple[str, ...]) -> dict[str, str]:
     """Remove these tag names from the group (others stay); returns the group's remaining tags."""
     return _patch(session, group, "Delete", dict.fromkeys(names, ""))
+
+
+def merge_disk_tags(session: AzureSession, disk_id: str, tags: dict[str, str]) -> dict[str, str]:
+    """Add or update these tags on a managed disk, keeping its other tags (one GET; a PATCH only when a
+    tag differs). A disk PATCH replaces the whole tag set, so the live tags are merged in first."""
+    from azguest.azure.kinds import KINDS
+
+    ops = session.compute.disks
+    group, name = KINDS["disk"].args(disk_id)
+    current = dict(_plain(ops.get(group, name)).get("tags") or {})
+    if all(current.get(k) == v for k, v in tags.items()):
+        return current
+    body = _plain(ops.begin_update(group, name, {"tags": {**current, **tags}}).result())
+    return dict(body.get("tags") or {})

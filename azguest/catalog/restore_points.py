@@ -1,13 +1,13 @@
 """VM restore point limits and the ARM errors Azure answers when they are broken, as data.
 
-Primary sources (MicrosoftDocs/azure-compute-docs, ``articles/virtual-machines/``):
+Primary sources (keys as in ``azguest.catalog.sources``; ACD = MicrosoftDocs/azure-compute-docs):
 - ``concepts-restore-points.md`` (support matrix, 2022-07-05): minimum frequency 3 h application-consistent,
   1 h crash-consistent ("a frequency lower than supported would result in failure"); no concurrent creation
   per VM; 500 restore points per VM; shared and ephemeral OS disks not supported in either mode.
 - ``virtual-machines-create-restore-points.md`` (2023-11-06), "Throttling limits for Restore points": 3 PUTs
   per hour per VM for each consistency mode; "Requests that exceed limits return HTTP 429. Retry after the
   interval specified in the response."
-- MicrosoftDocs/azure-docs ``articles/virtual-machines/restore-point-troubleshooting.md`` (2023-04-12): the
+- AZD ``virtual-machines/restore-point-troubleshooting.md`` (2023-04-12): the
   error codes and messages below; a VM that is Stopped/Deallocated/Updating "interferes with the restore
   point operation" (no code given).
 """
@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SRC_MATRIX = "MicrosoftDocs/azure-compute-docs articles/virtual-machines/concepts-restore-points.md (2022-07-05)"
-SRC_OVERVIEW = ("MicrosoftDocs/azure-compute-docs articles/virtual-machines/virtual-machines-create-restore-points.md "
-                "(2023-11-06), Throttling limits")
-SRC_TROUBLE = "MicrosoftDocs/azure-docs articles/virtual-machines/restore-point-troubleshooting.md (2023-04-12)"
+SRC_MATRIX = "ACD concepts-restore-points.md (2022-07-05)"
+SRC_OVERVIEW = "ACD virtual-machines-create-restore-points.md (2023-11-06), Throttling limits"
+SRC_TROUBLE = "AZD virtual-machines/restore-point-troubleshooting.md (2023-04-12)"
 
 HOUR_S = 3600.0
 

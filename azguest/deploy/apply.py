@@ -16,18 +16,20 @@ from azguest.azure import kinds as K
 from azguest.azure import tags as T
 from azguest.azure.errors import arm_errors
 from azguest.deploy.records import DEFAULT_CONCURRENCY, ApplyRecord, ResourceResult
-from azguest.errors import AzguestError, ConfigError
+from azguest.errors import AzguestError, AzureError, ConfigError
 from azguest.execute.budget import Budgets
 from azguest.execute.dag import Event, Task, TaskOutcome, run_graph
 from azguest.execute.wait import Clock, poll_until, session_clock
 from azguest.plan.diff import IN_FLIGHT_STATES
 from azguest.plan.model import SECRET_PLACEHOLDER, Change, Desired, Plan
+from azguest.plan.osdisk import OS_DISK_DIFF, os_disk_id, os_disk_tags, shared_disk_ids, shares_a_disk
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
 WAIT_POLL_SECONDS = 5.0  # how often to re-read a resource another run left in flight
 WAIT_TIMEOUT_SECONDS = 3600.0  # give up on it after this (a VM create takes minutes, never an hour)
+SHARED_START_DEADLINE_S = 300.0  # how long a VM sharing a disk keeps retrying a refused create
 
 
 def _with_secret(body: Any, secret: str | None) -> Any:
@@ -65,15 +67,49 @@ class Applier:
         self.clock = clock or session_clock(session)  # sleeps like the SDK: an in-memory emulator's clock moves
         self.budgets = budgets or Budgets(self.clock)
         self.wait_poll_s, self.wait_timeout_s = wait_poll_s, wait_timeout_s
+        self.shared_disks = shared_disk_ids(plan.graph)
 
     def put(self, d: Desired, *, with_secret: bool = True) -> dict:
         """PUT the desired body. The admin password goes only into creates: an update of an existing VM
-        omits it (ARM keeps it and never returns it), so it is sent as rarely as possible."""
+        omits it (ARM keeps it and never returns it), so it is sent as rarely as possible. A VM's OS disk
+        gets the lab's tags once the VM exists (plan.osdisk)."""
         kind = K.KINDS[d.kind]
         body = _with_secret(d.body, self.password) if with_secret else _without_secret(d.body)  # fresh copies
+
+        def write() -> dict:
+            self.budgets.writes.acquire()
+            with arm_errors(target=d.arm_id):
+                return K.put(self.session, kind, d.arm_id, body)
+
+        result = self._staggered(d, write)
+        self.tag_os_disk(d)
+        return result
+
+    def _staggered(self, d: Desired, write: Callable[[], dict]) -> dict:
+        """VMs sharing a disk cannot start at the same moment: Azure refuses one create/start with
+        ``OperationNotAllowed`` (azure-docs#108246) and documents no window. Such a VM's PUT is retried with
+        exponential back-off (from ``wait_poll_s``, doubling, capped at 16x) until a deadline; other VMs and
+        other codes are not retried. A refused PUT created nothing, so the retry is a plain create."""
+        if d.kind != "vm" or not shares_a_disk(d, self.shared_disks):
+            return write()
+        delay, deadline = self.wait_poll_s, self.clock.now() + SHARED_START_DEADLINE_S
+        while True:
+            try:
+                return write()
+            except AzureError as e:
+                if e.code != "OperationNotAllowed" or self.clock.now() + delay > deadline:
+                    raise
+            self.clock.sleep(delay)
+            delay = min(delay * 2, self.wait_poll_s * 16)
+
+    def tag_os_disk(self, d: Desired) -> None:
+        """Write the lab's tag set (role os-disk) on the OS disk a VM created, keeping other tags."""
+        disk_id = os_disk_id(d)
+        if disk_id is None:
+            return
         self.budgets.writes.acquire()
-        with arm_errors(target=d.arm_id):
-            return K.put(self.session, kind, d.arm_id, body)
+        with arm_errors(target=disk_id):
+            T.merge_disk_tags(self.session, disk_id, os_disk_tags(d))
 
     def wait_then_put(self, d: Desired) -> dict:
         """Another run left this resource in flight: wait for Azure to finish it, re-PUT only if it failed."""
@@ -86,7 +122,10 @@ class Applier:
         cur = poll_until(read, lambda r: _state(r) not in IN_FLIGHT_STATES, what=f"{d.kind} {d.name} to finish the "
                          "operation another run left in flight", timeout_s=self.wait_timeout_s,
                          interval_s=self.wait_poll_s, clock=self.clock)
-        return self.put(d) if _state(cur) == "failed" else cur
+        if _state(cur) == "failed":
+            return self.put(d)
+        self.tag_os_disk(d)
+        return cur
 
     def delete(self, c: Change) -> None:
         kind = K.KINDS[c.kind]
@@ -106,6 +145,8 @@ class Applier:
             return lambda: None
         if c.action in ("create", "retry"):
             return lambda: self.put(d)
+        if c.action == "update" and c.kind == "vm" and all(x.startswith(OS_DISK_DIFF) for x in c.differences):
+            return lambda: self.tag_os_disk(d)  # only the OS disk's tags are missing: the VM is not written
         if c.action == "update" and c.kind == "resourceGroup":
             return lambda: self.merge_group_tags(d)
         if c.action == "update":

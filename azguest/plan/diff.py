@@ -8,6 +8,7 @@ from azguest.azure.kinds import KINDS
 from azguest.plan.groups import adoptable, tag_removals
 from azguest.plan.live import owned_by
 from azguest.plan.model import SECRET_PLACEHOLDER, TAG_SPEC, Change, Desired, Graph, Live, Plan
+from azguest.plan.osdisk import os_disk_differences
 
 IN_FLIGHT_STATES = frozenset({"creating", "updating", "accepted", "running", "inprogress", "migrating"})
 _IGNORED_PATHS = frozenset({"tags.azguest-spec", "tags.azguest-expires"})
@@ -70,6 +71,9 @@ def _change_for(graph: Graph, d: Desired, cur: Live | None, live: dict[str, Live
         # Same desired body as last applied. Properties that differ now were changed outside azguest:
         # reported as drift, not rewritten (ARM's own normalisation must never cause writes on a re-run).
         drift = tuple(differences(d.body, cur.body)) if "properties" in cur.body else ()
+        untagged = os_disk_differences(d, live)  # the VM's OS disk lacks the lab's tags: deploy writes them
+        if untagged:
+            return change("update", untagged)
         return Change(d.key, d.kind, d.name, d.arm_id, "no-change", drift=drift)
     diffs = tuple(differences(d.body, cur.body)) + tag_removals(d.kind, d.body.get("tags") or {}, cur.tags)
     for path, hint in kind.immutable:
