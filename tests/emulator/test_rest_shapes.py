@@ -307,3 +307,21 @@ def test_nic__has_dns_settings_and_ip_configuration_fields(lab: Lab) -> None:
     got = lab.s.network.network_interfaces.get(rg, nic.name)
     assert got.virtual_machine.id == vm.id and got.primary is True
     assert got.mac_address and len(got.mac_address.split("-")) == 6
+
+
+def test_vm__conflicting_attach_is_accepted_then_the_vm_reports_a_failed_provisioning_state(lab: Lab) -> None:
+    """ConflictingUserInput comes as a failed operation: the PUT answers 201 Creating, then the VM reads back
+    ``Failed`` with ``ProvisioningState/failed`` (level Error) and no power state in its instance view."""
+    rg = lab.rg()
+    disk = lab.disk(rg, size_gb=128)
+    lab.vm(rg, data_disks=[(disk.id, 0, "None")])
+    name = lab.name("vm")
+    body = lab.vm_body(lab.nic(rg, name=f"{name}-nic").id, name=name, data_disks=[(disk.id, 0, "None")])
+    first = initial(lab.s.compute.virtual_machines.begin_create_or_update, rg, name, body)
+    assert first.provisioning_state == "Creating"
+    raw = lab.s.compute.virtual_machines.get(rg, name, cls=wire)
+    assert raw["properties"]["provisioningState"] == "Failed"
+    view = lab.s.compute.virtual_machines.instance_view(rg, name)
+    codes = {(s.code, s.level) for s in view.statuses}
+    assert ("ProvisioningState/failed", "Error") in codes
+    assert not any(c.startswith("PowerState/") for c, _ in codes)

@@ -286,6 +286,51 @@ OPERATIONS: list[tuple[str, Op]] = [
 ]
 
 
+# Failure shapes (azure-facts corrections, checked against the SDK): (label, call, expected ARM code). A
+# "failed operation" case passes only if the SDK accepted the first response (no "invalid status") and the
+# long-running operation then raised HttpResponseError with the code; its status is then the 200 of the
+# Azure-AsyncOperation poll that reported ``Failed`` (as with Azure), not a 4xx.
+def _fresh_vm_with(w: W, disk_id: str) -> None:
+    name = w.lab.name("vm")
+    body = w.lab.vm_body(w.lab.nic(w.rg, name=f"{name}-nic", subnet_id=w.ids["subnet"]).id, name=name,
+                         data_disks=[(disk_id, 0, "None")])
+    w.lab.s.compute.virtual_machines.begin_create_or_update(w.rg, name, body).result()
+
+
+def _rp_of_vm_with_shared_disk(w: W) -> None:
+    name = w.lab.name("rpc")
+    w.lab.s.compute.restore_point_collections.create_or_update(
+        w.rg, name, {"location": LOCATION, "properties": {"source": {"id": w.ids["vm"]}}})
+    w.lab.s.compute.restore_points.begin_create(w.rg, name, "rp", {"properties": {}}).result()
+
+
+FAILURES: list[tuple[str, Op, int, str]] = [
+    ("disk over maxShares (failed operation)", lambda w: _fresh_vm_with(w, w.ids["owned"]), 200,
+     "ConflictingUserInput"),
+    ("restore point with a shared disk (failed creation)", _rp_of_vm_with_shared_disk, 200,
+     "VMRestorePointClientError"),
+    ("maxShares over the tier limit", lambda w: w.lab.disk(w.rg, size_gb=128, max_shares=4), 400, "BadRequest"),
+    ("resize of an attached disk", lambda w: w.lab.s.compute.disks.begin_update(
+        w.rg, w.n("disk"), {"properties": {"diskSizeGB": 2048}}).result(), 409, "Conflict"),
+]
+
+
+def test_status_walker__failure_shapes_carry_the_arm_code(lab: Lab):
+    w = W(lab)
+    for _label, op in OPERATIONS[: [x for x, _ in OPERATIONS].index("compute.virtual_machines.get")]:
+        op(w)  # the walk up to a running VM in an availability set with a shared disk
+    w.ids["owned"] = lab.disk(w.rg, size_gb=128).id
+    _fresh_vm_with(w, w.ids["owned"])
+    got = {}
+    for label, op, _status, _code in FAILURES:
+        try:
+            op(w)
+            got[label] = "no error"
+        except HttpResponseError as e:
+            got[label] = (e.status_code, e.error.code if e.error else None)
+    assert got == {label: (status, code) for label, _, status, code in FAILURES}
+
+
 def walk(lab: Lab) -> dict[str, str]:
     """Run every row; return {operation: what went wrong}. Stops at the first row that fails."""
     w = W(lab)

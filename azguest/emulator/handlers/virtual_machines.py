@@ -75,6 +75,10 @@ class VirtualMachines(Handler):
              "shared)"),
         Rule(409, "OperationNotAllowed", "no start/create of a VM while another VM sharing one of its disks is "
              "starting (window: virtualmachines.shareddiskstart)"),
+        Rule(201, "-", "disks the VM creates (FromImage OS disk, Empty data disks) get the VM's tags at creation, "
+             "not later: Microsoft documents no rule; community reports terraform-provider-azurerm#8162, #18981, "
+             "azure-sdk-for-js#17787"),
+        Rule(201, "-", "restore point PUT limits, codes and sources: azguest/catalog/restore_points.py"),
         Rule(404, "NotFound", "referenced NICs, disks and availability set must exist"),
         Rule(400, "BadRequest", "a managed-disk VM needs an 'Aligned' availability set (not 'Classic')"),
         Rule(400, "NicInUse", "a NIC already used by another VM cannot be attached"),
