@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
 from azguest.plan.model import TAG_ROLE, carries_lab_tags
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
 
 RDP_PORT = 3389
 ROLE_ORDER = {"dc": 0, "node": 1}  # the domain controller first, then the nodes, then the rest
@@ -50,7 +53,7 @@ class LabAccess:
                 "advice": list(self.advice)}
 
 
-def read_network(session: Any, rg: str) -> tuple[list[dict], list[dict]]:
+def read_network(session: AzureSession, rg: str) -> tuple[list[dict], list[dict]]:
     """NICs and public IPs of one group: two list calls."""
     with arm_errors(target=f"NICs and public IPs in {rg}"):
         return (K.list_in_group(session, K.KINDS["nic"], rg),
@@ -156,7 +159,7 @@ def write_rdp_files(access: tuple[VmAccess, ...], directory: Path) -> tuple[VmAc
     return tuple(out)
 
 
-def lab_access(session: Any, lab: str, *, domain: str | None = None, resource_group: str | None = None
+def lab_access(session: AzureSession, lab: str, *, domain: str | None = None, resource_group: str | None = None
                ) -> LabAccess:
     """How to reach each VM of the lab: one tag query, then three list calls in the lab's group."""
     from azguest.deploy.teardown import lab_group

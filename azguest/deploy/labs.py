@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
 from azguest.deploy.status import power_state
 from azguest.plan.groups import created_for
 from azguest.plan.model import TAG_EXPIRES, carries_lab_tags
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class LabSummary:
                 "powerSummary": self.power_summary, "createdByAzguest": self.created, "ambiguous": self.ambiguous}
 
 
-def _summary(session: Any, lab: str, group: dict, ambiguous: bool) -> LabSummary:
+def _summary(session: AzureSession, lab: str, group: dict, ambiguous: bool) -> LabSummary:
     rg = str(group.get("name"))
     with arm_errors(target=f"VMs in {rg}"):
         vms = [v for v in K.list_in_group(session, K.KINDS["vm"], rg, expand="instanceView")
@@ -52,7 +55,7 @@ def _summary(session: Any, lab: str, group: dict, ambiguous: bool) -> LabSummary
                       ambiguous)
 
 
-def list_labs(session: Any) -> tuple[LabSummary, ...]:
+def list_labs(session: AzureSession) -> tuple[LabSummary, ...]:
     """Every lab azguest created (or tagged a pre-existing group for) in the session's subscription."""
     from azguest.deploy.teardown import all_lab_groups
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azguest.azure import kinds as K
 from azguest.azure import tags as T
@@ -41,6 +41,9 @@ from azguest.plan.model import (
     Plan,
     carries_lab_tags,
 )
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
 
 OWN_GROUP_TAGS = (TAG_LAB, TAG_ROLE, TAG_SPEC, TAG_EXPIRES)  # removed from a pre-existing group on destroy
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -86,19 +89,19 @@ class Teardown:
                 "ignored": list(self.ignored)}
 
 
-def lab_groups(session: Any, lab: str) -> list[dict]:
+def lab_groups(session: AzureSession, lab: str) -> list[dict]:
     """The groups that carry the lab's full tag set (one tag query on groups)."""
     with arm_errors(target=f"resource groups tagged {TAG_LAB}={lab}"):
         groups = K.list_tagged_groups(session, TAG_LAB, lab)
     return [g for g in groups if carries_lab_tags(g.get("tags"), lab)]
 
 
-def lab_group(session: Any, lab: str, resource_group: str | None = None) -> dict:
+def lab_group(session: AzureSession, lab: str, resource_group: str | None = None) -> dict:
     """The lab's one group (rules 1-2 of the trust model): AZG-LAB-NOT-FOUND, or AZG-LAB-AMBIGUOUS for two."""
     return _pick_group(lab, lab_groups(session, lab), resource_group)
 
 
-def all_lab_groups(session: Any) -> dict[str, list[dict]]:
+def all_lab_groups(session: AzureSession) -> dict[str, list[dict]]:
     """Every lab in the subscription -> the groups carrying its full tag set (one tag query on groups)."""
     with arm_errors(target=f"resource groups tagged {TAG_LAB}"):
         groups = K.list_tagged_groups(session, TAG_LAB)
@@ -130,7 +133,7 @@ def _pick_group(lab: str, groups: list[dict], resource_group: str | None) -> dic
     return groups[0]
 
 
-def plan_teardown(session: Any, lab: str, *, with_backups: bool = False,
+def plan_teardown(session: AzureSession, lab: str, *, with_backups: bool = False,
                   resource_group: str | None = None) -> Teardown:
     """What destroy would delete: two tag queries (groups, resources), whatever the lab's size."""
     group = _pick_group(lab, lab_groups(session, lab), resource_group)
@@ -153,7 +156,7 @@ def plan_teardown(session: Any, lab: str, *, with_backups: bool = False,
     return Teardown(lab, (g,), tuple(kept), tuple(ignored), with_backups)
 
 
-def destroy(session: Any, td: Teardown, *, confirm: Callable[[Teardown], bool],
+def destroy(session: AzureSession, td: Teardown, *, confirm: Callable[[Teardown], bool],
             max_workers: int = DEFAULT_CONCURRENCY, on_event: Callable[[Event], None] | None = None,
             stop_event: threading.Event | None = None, lease: LeasePolicy | None = None) -> ApplyRecord:
     """Confirm, take the lab's lease, re-read what to delete under it, delete by rank, then the group."""
@@ -186,7 +189,7 @@ def _res(c: Change, o: Any) -> ResourceResult:
     return ResourceResult(c.key, c.kind, c.name, c.action, o.state, o.elapsed_s, err)
 
 
-def _finish_groups(session: Any, td: Teardown, on_event: Any) -> list[ResourceResult]:
+def _finish_groups(session: AzureSession, td: Teardown, on_event: Any) -> list[ResourceResult]:
     """A group azguest created goes when empty; a pre-existing one loses azguest's tags and stays."""
     out = []
     for g in td.lab_groups:
@@ -206,12 +209,12 @@ def _finish_groups(session: Any, td: Teardown, on_event: Any) -> list[ResourceRe
     return out
 
 
-def _delete_group(session: Any, group: str) -> None:
+def _delete_group(session: AzureSession, group: str) -> None:
     with arm_errors(target=group):
         K.delete(session, K.KINDS["resourceGroup"], str(ArmId.for_group(session.subscription_id, group)))
 
 
-def _untag_group(session: Any, group: str) -> None:
+def _untag_group(session: AzureSession, group: str) -> None:
     with arm_errors(target=group):
         T.delete_group_tags(session, group, OWN_GROUP_TAGS)
 
@@ -223,7 +226,7 @@ def _expiry(stamp: str | None) -> datetime | None:
         return None
 
 
-def expired_labs(session: Any, now: datetime | None = None) -> dict[str, str]:
+def expired_labs(session: AzureSession, now: datetime | None = None) -> dict[str, str]:
     """Labs whose group's ``azguest-expires`` lies in the past: lab -> expiry (one tag query on groups).
     Only a group carrying the lab's full tag set counts; an expiry tag on a resource is never read."""
     now = now or datetime.now(UTC)
@@ -255,7 +258,7 @@ class GcItem:
         return out
 
 
-def plan_gc(session: Any, *, now: datetime | None = None, with_backups: bool = False) -> list[GcItem]:
+def plan_gc(session: AzureSession, *, now: datetime | None = None, with_backups: bool = False) -> list[GcItem]:
     """Every expired lab with what destroy would delete in each of its groups (read-only)."""
     out = []
     for lab, expires in sorted(expired_labs(session, now).items()):
