@@ -65,9 +65,37 @@ def check_write(ctx: Ctx, arm_type: str, name: str | None, *, creating: bool) ->
         raise content_error("'zones' must be a list of strings.")
     if body.get("tags") is not None:
         check_tags(arm_type, body["tags"])
+    if isinstance(body.get("properties"), dict):
+        check_linked_ids(body["properties"], "properties")
     if arm_type.lower() == "microsoft.resources/tags" and isinstance(body.get("properties"), dict) \
             and body["properties"].get("tags") is not None:  # the Tags API carries them in properties
         check_tags(arm_type, body["properties"]["tags"])
+
+
+def check_linked_ids(node: Any, path: str) -> None:
+    """Every reference ``{"id": ...}`` in ``properties`` must be a fully qualified ARM id (iteratively)."""
+    stack = [(node, path)]
+    while stack:
+        cur, where = stack.pop()
+        if isinstance(cur, dict):
+            for k, v in cur.items():
+                at = f"{where}.{k}"
+                if k == "id" and v is not None:
+                    _check_id(v, at)
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, at))
+        elif isinstance(cur, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(cur) if isinstance(v, (dict, list)))
+
+
+def _check_id(value: Any, at: str) -> None:
+    if not isinstance(value, str):
+        raise content_error(f"'{at}' must be a string, not {_kind(value)}.")
+    if not value.lower().startswith(("/subscriptions/", "/providers/")):
+        shown = value if len(value) <= 200 else value[:200] + "..."
+        raise ArmError(400, "LinkedInvalidPropertyId", f"Property id '{shown}' at path '{at}' is invalid. Expect "
+                       "fully qualified resource Id that start with '/subscriptions/{subscriptionId}' or "
+                       "'/providers/{resourceProviderNamespace}/'.", at)
 
 
 def check_name(arm_type: str, name: str) -> None:

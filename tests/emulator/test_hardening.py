@@ -124,6 +124,9 @@ MALFORMED = [
      b'{"location": "eastus", "properties": {"hardwareProfile": ["Standard_D4s_v5"]}}'),
     ("deep nesting", RG_PATH, DEEP),
     ("moderate nesting", RG_PATH, b'{"location": "eastus", "properties": ' + b'{"a": ' * 80 + b"1" + b"}" * 81),
+    ("number for a reference id", f"{RG_PATH}/providers/Microsoft.Network/networkInterfaces/n1",
+     b'{"location": "eastus", "properties": {"ipConfigurations": [{"name": "c", '
+     b'"properties": {"subnet": {"id": 7}}}]}}'),
     ("not JSON", RG_PATH, b"{location: eastus"),
     ("not UTF-8", RG_PATH, b'{"location": "\xff\xfe"}'),
 ]
@@ -226,6 +229,15 @@ TOO_LONG_NAMES = [
      {"location": "eastus", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}),
     ("vnet, one char", f"{RG_PATH}/providers/Microsoft.Network/virtualNetworks/v", {"location": "eastus"}),
 ]
+
+
+@pytest.mark.parametrize("ref", ["subnet-1", "", "subscriptions/x/resourceGroups/y"])
+def test_reference_that_is_not_an_arm_id__linked_invalid_property_id(world: Engine, ref: str) -> None:
+    body = {"location": "eastus", "properties": {"ipConfigurations": [
+        {"name": "c", "properties": {"subnet": {"id": ref}}}]}}
+    status, err = _put(world, f"{RG_PATH}/providers/Microsoft.Network/networkInterfaces/n1", body)
+    assert _arm_error(status, err) == "LinkedInvalidPropertyId"
+    assert err["error"]["target"] == "properties.ipConfigurations[0].properties.subnet.id"
 
 
 @pytest.mark.parametrize("what,path,body", TOO_LONG_NAMES, ids=[t[0] for t in TOO_LONG_NAMES])
