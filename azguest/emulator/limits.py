@@ -157,6 +157,8 @@ def markdown() -> list[str]:
               f"before the body is read); JSON nesting at most {N.MAX_JSON_DEPTH} levels (an emulator "
               "safeguard); `location`/`kind` strings, `properties`/`sku`/`identity`/`plan`/`extendedLocation` "
               "objects, `zones` a list of strings (400 `InvalidRequestContent`).",
+              "- References: every `{\"id\": ...}` under `properties` is a fully qualified ARM id (starts "
+              "`/subscriptions/` or `/providers/`), else 400 `LinkedInvalidPropertyId` with the path as target.",
               "- HTTP: `Content-Length` not a number, repeated, or missing on PUT/PATCH, and chunked bodies: 400 "
               "`InvalidRequestFormat`. A handler that trips over a wrong shape deeper in the body: 400 "
               "`InvalidRequestContent`; any other failure: 500 `InternalServerError`. Never a dropped "
