@@ -35,14 +35,11 @@ def error_response(status: int, code: str, message: str, *, close: bool = False)
     return EmuResponse(status, headers, data)
 
 
-SHUTDOWN_POLL_S = 0.02  # a background server stops within this after shutdown()
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stall
     server_version = "azguest-emulator"
-    timeout = 60  # seconds a client may take to send a request (StreamRequestHandler)
+    timeout = 120  # seconds a connection may stay silent (StreamRequestHandler): no slowloris hold
     engine: Engine  # set on the subclass made by serve()
 
     def _do(self) -> None:
