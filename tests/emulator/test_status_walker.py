@@ -286,7 +286,8 @@ OPERATIONS: list[tuple[str, Op]] = [
 ]
 
 
-# Failure shapes (azure-facts corrections, checked against the SDK): (label, call, expected ARM code). A
+# Failure shapes (AZD error-messages.md, restore-point-troubleshooting.md; checked against the SDK):
+# (label, call, expected ARM code). A
 # "failed operation" case passes only if the SDK accepted the first response (no "invalid status") and the
 # long-running operation then raised HttpResponseError with the code; its status is then the 200 of the
 # Azure-AsyncOperation poll that reported ``Failed`` (as with Azure), not a 4xx.
