@@ -105,6 +105,8 @@ class Store:
         lock_path = self.path.with_name(self.path.name + ".lock")  # type: ignore[union-attr]
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | _O_NOFOLLOW, 0o600)
         try:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, 0o600)  # a lock file an older azguest made with the umask's mode
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 yield
