@@ -50,8 +50,9 @@ class Engine:
 
     def __init__(self, state_path: Path | None = None, profile: Profile | None = None, *,
                  clock: Callable[[], float] | None = None,
-                 throttle_clock: Callable[[], float] | None = None) -> None:
+                 throttle_clock: Callable[[], float] | None = None, virtual_time: bool | None = None) -> None:
         self._lock = threading.RLock()
+        self._virtual_time = virtual_time
         self.skipped_s = 0.0  # emulated seconds clients slept through ``advance`` (added to both clocks)
         base_clock, base_throttle = clock or time.time, throttle_clock or time.monotonic
         self.clock: Callable[[], float] = lambda: base_clock() + self.skipped_s
@@ -80,9 +81,10 @@ class Engine:
         """True for an in-memory engine: in-process clients ``advance`` its clock instead of sleeping.
 
         A persisted engine shares its clock with other processes (the state file stores emulated
-        times), so its in-process clients sleep in real time.
+        times), so its in-process clients sleep in real time, unless ``Engine(virtual_time=True)``
+        says this process is the state's only user (a test re-running a killed deploy).
         """
-        return self.store.path is None
+        return self.store.path is None if self._virtual_time is None else self._virtual_time
 
     def advance(self, seconds: float) -> None:
         """Move the emulated clock (LROs and throttling buckets) forward, as if ``seconds`` had passed."""
