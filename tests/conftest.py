@@ -1,7 +1,10 @@
 """Generic fixtures shared by every test directory.
 
 * ``engine``  -- a fresh in-memory emulator :class:`~azguest.emulator.Engine` with the ``fast``
-  profile (no latency; throttling on, in real time; no faults). Owned by the test: never global.
+  profile (no latency; throttling on, 429s hint the exact wait in ms; no faults). Owned by the test:
+  never global. In-process clients never sleep on it: azure-core's retry and poll waits advance its
+  clock (``Engine.advance``); over HTTP the hints are milliseconds. Tests never sleep in real time:
+  inject a clock (``Engine(clock=...)``, ``azguest.execute.wait.Clock``) instead.
 * ``session`` -- an :class:`~azguest.azure.AzureSession` on that engine, parametrized over two modes,
   like moto's ServerMode: ``inproc`` (the in-process azure-core transport) and ``http`` (a loopback
   ``serve(engine)`` server on 127.0.0.1:0, reached with ``endpoint=server.url``). A test that takes
