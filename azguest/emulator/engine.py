@@ -217,10 +217,17 @@ class Engine:
         handler = routes.handler_for(op["arm_type"])
         if handler is None:
             return
-        if op["operation"] in ("create", "update", "delete"):
-            handler.complete(ctx, op)
-        else:
-            handler.complete_action(ctx, op)
+        try:
+            if op["operation"] in ("create", "update", "delete"):
+                handler.complete(ctx, op)
+            else:
+                handler.complete_action(ctx, op)
+        except ArmError:
+            raise
+        except Exception as e:  # the operation fails; it must not poison every later request
+            self.last_error = "".join(traceback.format_exception(e))
+            raise ArmError(500, "InternalServerError",
+                           f"The emulator failed completing this operation ({type(e).__name__}).") from e
 
     def render(self, ctx: Ctx, res: dict[str, Any]) -> dict[str, Any]:
         handler = routes.handler_for(res["type"])

@@ -107,7 +107,7 @@ def settle_due(ctx: Ctx, complete) -> None:
             op["status"] = "Failed" if op["fail"] else "Succeeded"
         except ArmError as e:
             op["status"] = "Failed"
-            op["fail"] = {"code": e.code, "message": e.message}
+            op["fail"] = {"code": e.code, "message": e.message, "status": e.status}
         ctx.mark_dirty()
     _prune(ctx)
 

@@ -210,6 +210,25 @@ def test_handler_bug__500_internal_error_and_the_persisted_state_is_rolled_back(
     assert engine.handle("GET", _url(RG_PATH), {}, None).status == 404  # the half-applied write was dropped
 
 
+def test_handler_bug_while_completing_an_lro__that_operation_fails_and_the_engine_goes_on(tmp_path: Path,
+                                                                                         monkeypatch) -> None:
+    from azguest.emulator.handlers.disks import Disks
+
+    engine = Engine(state_path=tmp_path / "emulator.db", profile=load_profile("fast"))
+    engine.handle("PUT", _url(RG_PATH), {}, b'{"location": "eastus"}')
+    monkeypatch.setattr(Disks, "complete", lambda self, ctx, op: 1 / 0)
+    disk = {"location": "eastus", "sku": {"name": "Premium_LRS"},
+            "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": 8}}
+    first = engine.handle("PUT", _url(f"{RG_PATH}/providers/Microsoft.Compute/disks/d1"), {},
+                          json.dumps(disk).encode())
+    poll = first.headers.get("Azure-AsyncOperation") or first.headers["Location"]
+    answers = [engine.handle("GET", poll, {}, None) for _ in range(3)]
+    assert answers[0].status == 202 and answers[-1].status == 500  # the Location style: failed, with its status
+    assert json.loads(answers[-1].body)["error"]["code"] == "InternalServerError"
+    assert "ZeroDivisionError" in (engine.last_error or "")
+    assert engine.handle("GET", _url(RG_PATH), {}, None).status == 200  # later requests are not poisoned
+
+
 def test_unparsable_url__inproc_gets_an_arm_400() -> None:
     resp = Engine().handle("GET", "http://[not-an-ipv6/subscriptions/x", {}, None)
     assert _arm_error(resp.status, json.loads(resp.body)) == "InvalidRequestFormat"
