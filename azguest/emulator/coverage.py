@@ -23,6 +23,10 @@ LRO styles: **Azure-AsyncOperation** = first response carries the header, polls 
 `{"status": ...}`, then the SDK GETs the resource; **Location** = first response 202 + `Location`,
 polls answer 202 until done, then 200 with the final body (or the error status). Every request
 may also get an injected transient fault or a 429 from throttling (see `azguest.emulator.profile`).
+
+Latency comes from the profile: `fast` (the default of `deploy --emulator` and `emulator serve`)
+completes every operation at once; `AZGUEST_EMULATOR_PROFILE=realistic` gives Azure-like durations
+(a VM create takes 90 s), `bench` 1/100 of them.
 """
 
 
