@@ -30,6 +30,8 @@ _WIN = ("learn.microsoft.com troubleshoot/windows-server/identity/"
 _VNET = "learn.microsoft.com virtual-network/virtual-networks-faq (reserved addresses)"
 _VMFAQ = "learn.microsoft.com virtual-machines/windows/faq (username and password requirements)"
 _POLICY = "azguest policy"
+_TIMEZONES = ("learn.microsoft.com windows-hardware/manufacture/desktop/default-time-zones; ids and IANA names: "
+              "unicode-org/cldr common/supplemental/windowsZones.xml (azguest/catalog/timezones.py)")
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,9 @@ RULES: dict[str, Rule] = {
              "AZD site-recovery/azure-to-azure-how-to-enable-replication-s2d-vms.md"),
         Rule("AZG-LIFETIME", ERROR, "lifetime",
              "expiresAfter is <n>m/h/d/w or never; autoShutdown.time is HH:MM.", _POLICY),
+        Rule("AZG-TIMEZONE", ERROR, "lifetime.autoShutdown.timeZone",
+             "The auto-shutdown time zone must be a Windows time-zone id (W. Europe Standard Time, not "
+             "Europe/Berlin); an IANA name gets its Windows id suggested.", _TIMEZONES),
     )
 }
 

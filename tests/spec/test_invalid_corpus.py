@@ -262,6 +262,10 @@ CASES: list[tuple[str, str, list[tuple[str, str]], str, str]] = [
     ("backup-shared-vm", "shared", [("  mode: cold", "  mode: vm  #!")], "AZG-BACKUP-MODE", "backup.mode"),
     ("lifetime", "s2d", [("  expiresAfter: 7d", "  expiresAfter: 7 days  #!")],
      "AZG-LIFETIME", "lifetime.expiresAfter"),
+    ("timezone-iana", "s2d", [('timeZone: UTC}', 'timeZone: Europe/Berlin}  #!')],
+     "AZG-TIMEZONE", "lifetime.autoShutdown.timeZone"),
+    ("timezone-unknown", "s2d", [('timeZone: UTC}', 'timeZone: Mars Standard Time}  #!')],
+     "AZG-TIMEZONE", "lifetime.autoShutdown.timeZone"),
 ]
 
 # Rules about the document as a whole are covered in test_documents.py.

@@ -1,6 +1,11 @@
 """Microsoft.DevTestLab/schedules: the VM auto-shutdown schedule ``shutdown-computevm-<vm>``.
 PUT synchronous (201 new / 200 update), GET, DELETE (200/204).
 
+``timeZoneId`` must be a Windows time-zone id (azguest/catalog/timezones.py: CLDR's list of the ids
+Windows ships); anything else, an IANA name included, is 400 ``InvalidTimeZone``. The code and message
+are those Azure Lab Services answers for a bad ``TimeZoneId`` (azure-devtestlab#753); what DevTest
+Labs itself answers is unverified.
+
 Not implemented: lab schedules, notification webhooks, execution of the shutdown itself.
 """
 
@@ -9,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from azguest.catalog.timezones import windows_zone
 from azguest.emulator import ids
 from azguest.emulator.context import Ctx
 from azguest.emulator.errors import ArmError, invalid
@@ -26,6 +32,8 @@ class Schedules(Handler):
         Rule(400, "InvalidParameter", "name must be shutdown-computevm-<vm name> of the target VM"),
         Rule(404, "NotFound", "targetResourceId must be an existing VM"),
         Rule(400, "InvalidParameter", "dailyRecurrence.time must be HHmm"),
+        Rule(400, "InvalidTimeZone", "timeZoneId must be a Windows time-zone id (code as Lab Services answers; "
+             "DevTest Labs' own code unverified)"),
     )
 
     def build(self, ctx: Ctx, rid: str, body: dict[str, Any], existing: dict | None) -> dict[str, Any]:
@@ -44,6 +52,8 @@ class Schedules(Handler):
         props.setdefault("status", "Enabled")
         props.setdefault("taskType", "ComputeVmShutdownTask")
         props.setdefault("timeZoneId", "UTC")
+        if not isinstance(props["timeZoneId"], str) or windows_zone(props["timeZoneId"]) is None:
+            raise ArmError(400, "InvalidTimeZone", "Property TimeZoneId must be a valid time zone.", "timeZoneId")
         props.setdefault("notificationSettings", {"status": "Disabled", "timeInMinutes": 30})
         props.setdefault("createdDate", props.get("createdDate") or "")
         return res

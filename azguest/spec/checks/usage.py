@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from azguest.catalog import rules as R
+from azguest.catalog.timezones import suggestion, windows_zone
 from azguest.spec.checks import Context, check
 from azguest.spec.findings import Finding, make
 from azguest.spec.secrets import looks_like_password
@@ -85,3 +86,17 @@ def backup_mode(ctx: Context) -> Iterator[Finding]:
         yield make("AZG-BACKUP-MODE", ("backup", "mode"),
                    f"backup mode {mode} is not supported with {m.mode} storage; use "
                    + " or ".join(m.backup_modes))
+
+
+@check
+def auto_shutdown_time_zone(ctx: Context) -> Iterator[Finding]:
+    """The schedule's timeZoneId is a Windows id (azguest/catalog/timezones.py); suggest one for an IANA name."""
+    shutdown = ctx.lab.lifetime.auto_shutdown
+    if shutdown is None or windows_zone(shutdown.time_zone):
+        return
+    tip = suggestion(shutdown.time_zone)
+    hint = (f"did you mean '{tip[0]}' ({tip[1]})?" if tip
+            else "use one of the ids `tzutil /l` lists on Windows, e.g. 'UTC' or 'W. Europe Standard Time'")
+    yield make("AZG-TIMEZONE", ("lifetime", "autoShutdown", "timeZone"),
+               f"timeZone {shutdown.time_zone!r} is not a Windows time-zone id, which the auto-shutdown schedule "
+               f"needs; {hint}")
