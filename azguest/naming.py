@@ -3,7 +3,9 @@
 Names are derived (never random) so a re-run finds what an earlier run created. The planner
 (azguest.plan.desired), the storage modes (azguest.storage) and the validator (azguest.spec.checks)
 all take names from here, so the names the validator checks are exactly the names deploy creates.
-Nothing else in azguest spells a resource name.
+Nothing else in azguest spells the name of a resource azguest creates (``connect``'s advice names a
+Bastion host and its public IP, which the user creates: azguest.deploy.connect; the emulator names
+what Azure would).
 """
 
 from __future__ import annotations
