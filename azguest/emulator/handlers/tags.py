@@ -3,8 +3,9 @@ PATCH that merges, replaces or selectively deletes tags without touching the oth
 
 Source: https://learn.microsoft.com/rest/api/resources/tags/update-at-scope ("merge" adds or updates
 the given names, "replace" swaps the whole set, "delete" removes the given names or name/value
-pairs). Only the resource-group scope is emulated (azguest writes group tags with it); resource
-scope is an extension path the emulator does not route.
+pairs). Only the resource-group scope is emulated (azguest writes group tags with it).
+
+Not implemented: resource and subscription scope (extension paths the emulator does not route).
 """
 
 from __future__ import annotations
