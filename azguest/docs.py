@@ -21,7 +21,23 @@ def exit_codes_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
-GENERATED: dict[str, Callable[[], str]] = {"docs/exit-codes.md": exit_codes_markdown}
+def _output_schema() -> str:
+    from azguest.cli.output_schema import schema_text
+
+    return schema_text()
+
+
+def _output_markdown() -> str:
+    from azguest.cli.output_schema import docs_markdown
+
+    return docs_markdown()
+
+
+GENERATED: dict[str, Callable[[], str]] = {
+    "docs/exit-codes.md": exit_codes_markdown,
+    "azguest/cli/output.schema.json": _output_schema,  # the -o json envelope's JSON Schema (package data)
+    "docs/output.md": _output_markdown,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -37,16 +37,22 @@ def serve(
         bool, typer.Option("--allow-remote", help="Allow a non-loopback --host. The emulator has no "
                            "authentication: anyone who can reach the address can read and change its world.")
     ] = False,
+    output: OutputOpt = OutputFormat.human,
 ) -> int:
-    """Serve ARM over HTTP. Prints the endpoint URL as the first line, then serves until Ctrl-C."""
+    """Serve ARM over HTTP. Prints the endpoint URL as the first line (with -o json: the envelope, on one
+    line), then serves until Ctrl-C."""
     from azguest.emulator.admin import run_server, state_path
 
+    path = state_path(state)
+
     def announce(url: str) -> None:
+        if output == OutputFormat.json:
+            emit_json("emulator serve", ok=True, result={"endpoint": url, "state": str(path)}, compact=True)
+            return
         sys.stdout.write(url + "\n")
         sys.stdout.flush()
 
-    run_server(host=host, port=port, state=state_path(state), profile=profile, announce=announce,
-               allow_remote=allow_remote)
+    run_server(host=host, port=port, state=path, profile=profile, announce=announce, allow_remote=allow_remote)
     return ExitCode.OK
 
 
@@ -57,7 +63,7 @@ def stats(state: StateOpt = None, output: OutputOpt = OutputFormat.human) -> int
 
     data = read_stats(state_path(state))
     if output == OutputFormat.json:
-        emit_json("emulator stats", ok=True, result=data)
+        emit_json("emulator stats", ok=True, result=stats_json(data))
         return ExitCode.OK
     out = sys.stdout
     out.write(f"state: {data['state']} ({data['resources']} resources)\n")
@@ -70,14 +76,27 @@ def stats(state: StateOpt = None, output: OutputOpt = OutputFormat.human) -> int
     return ExitCode.OK
 
 
+def stats_json(data: dict) -> dict:
+    """The counters with camelCase keys; maps keyed by data (ARM type, HTTP status) become lists."""
+    return {
+        "state": data["state"], "resources": data["resources"], "total": data["total"], "byKind": data["by_kind"],
+        "byType": [{"type": t, **counts} for t, counts in data["by_type"].items()],
+        "byStatus": [{"status": int(code), "count": n} for code, n in data["by_status"].items()],
+        "injectedFaults": data["injected_faults"], "throttled": data["throttled"], "retries": data["retries"],
+    }
+
+
 @emulator_app.command("reset")
-def reset(state: StateOpt = None) -> int:
+def reset(state: StateOpt = None, output: OutputOpt = OutputFormat.human) -> int:
     """Empty the emulator state (every resource, operation and counter); works on a corrupt file too."""
     from azguest.emulator.admin import reset_state, state_path
 
     path = state_path(state)
     reset_state(path)
-    sys.stdout.write(f"emulator state reset: {path}\n")
+    if output == OutputFormat.json:
+        emit_json("emulator reset", ok=True, result={"state": str(path), "reset": True})
+    else:
+        sys.stdout.write(f"emulator state reset: {path}\n")
     return ExitCode.OK
 
 
@@ -90,6 +109,7 @@ def set_secret(
                                  "(default: the first line of standard input).")
     ] = None,
     state: StateOpt = None,
+    output: OutputOpt = OutputFormat.human,
 ) -> int:
     """Seed a Key Vault secret for fromKeyVault specs. The value is never taken from the command line."""
     import os
@@ -102,7 +122,10 @@ def set_secret(
     if not value:
         raise UsageError("no secret value given", hint="pipe it on standard input, or pass --from-env VAR")
     version = Engine(state_path=state_path(state)).set_secret(vault, name, value)
-    sys.stdout.write(f"secret {name} set in emulated vault {vault} (version {version})\n")
+    if output == OutputFormat.json:  # never the value
+        emit_json("emulator set-secret", ok=True, result={"vault": vault, "name": name, "version": version})
+    else:
+        sys.stdout.write(f"secret {name} set in emulated vault {vault} (version {version})\n")
     return ExitCode.OK
 
 

@@ -235,7 +235,7 @@ def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="List expired
                 except AzguestError as e:  # held by another run, or changed meanwhile: the others still go
                     failures.append({"lab": item.lab, **e.to_dict()})
     failures += [{"lab": i.lab, **(i.error or {})} for i in items if i.teardown is None and not dry_run]
-    result = {"expired": {i.lab: i.expires for i in items}, "labs": [i.to_dict() for i in items],
+    result = {"expired": [{"lab": i.lab, "expires": i.expires} for i in items], "labs": [i.to_dict() for i in items],
               "dryRun": dry_run, "destroyed": [r.to_dict() for r in records], "failed": failures}
     if failures or not all(r.ok for r in records):
         error = PartialError("gc could not destroy every expired lab", hint="see each lab's error; re-run `azguest gc`")

@@ -58,35 +58,45 @@ def _debug() -> bool:
     return os.environ.get("AZGUEST_DEBUG", "") not in ("", "0", "false") or "--debug" in sys.argv
 
 
-def _json_requested(argv: list[str]) -> bool:
-    for i, a in enumerate(argv):
-        if a in ("--output=json", "-ojson") or (a in ("--output", "-o") and argv[i + 1 : i + 2] == ["json"]):
-            return True
-    return False
+USAGE_CODES = (  # click's usage errors, most specific first: (exception class name, code in CLI_ERROR_CODES)
+    ("MissingParameter", "AZG-USAGE-MISSING"),
+    ("NoSuchOption", "AZG-USAGE-UNKNOWN-OPTION"),
+    ("BadParameter", "AZG-USAGE-BAD-VALUE"),
+    ("NoArgsIsHelpError", "AZG-USAGE-NO-COMMAND"),
+    ("FileError", "AZG-USAGE-FILE"),
+)
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return the exit code. Every error is turned into one message here."""
+    """Run the CLI and return the exit code. Every error is turned into one message here (and, when
+    JSON output is asked for, into the envelope's ``error`` on stdout: usage errors included)."""
     from typer._click import exceptions as click_exc
 
+    from azguest.cli import output
     from azguest.errors import AzguestError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(app)
+    output.reset()
     try:
         rv = command.main(args=argv, prog_name="azguest", standalone_mode=False)
-        return int(rv) if isinstance(rv, int) else ExitCode.OK
+        code = int(rv) if isinstance(rv, int) else ExitCode.OK
+        if code != ExitCode.OK:  # a command that returned a failure code without an error object
+            _fail(argv, "AZG-FAILED", f"{_command_name(argv) or 'azguest'} failed", code)
+        return code
     except typer.Exit as e:
+        if e.exit_code:
+            _fail(argv, "AZG-FAILED", f"{_command_name(argv) or 'azguest'} failed", e.exit_code)
         return e.exit_code
     except typer.Abort:
         sys.stderr.write("azguest: aborted\n")
-        return ExitCode.INTERRUPTED
+        return _fail(argv, "AZG-ABORTED", "aborted", ExitCode.INTERRUPTED, kind="interrupted")
     except BrokenPipeError:  # output piped into `head` and closed: not an error
         sys.stderr.close()
         return ExitCode.OK
     except click_exc.ClickException as e:
         e.show()
-        return ExitCode.USAGE
+        return _usage(argv, e)
     except AzguestError as e:
         if _debug():
             import traceback
@@ -96,21 +106,62 @@ def run(argv: list[str] | None = None) -> int:
         return KIND_TO_EXIT[e.kind]
     except KeyboardInterrupt:
         sys.stderr.write("azguest: interrupted\n")
-        return ExitCode.INTERRUPTED
+        return _fail(argv, "AZG-INTERRUPTED", "interrupted (Ctrl-C)", ExitCode.INTERRUPTED,
+                     kind="interrupted")
     except Exception as e:  # the one catch-all: a bug, shown without locals
         if _debug():
             raise
         sys.stderr.write(f"azguest: internal error: {type(e).__name__}: {e}\n")
         sys.stderr.write("  Run again with --debug for a traceback, and report it.\n")
-        return ExitCode.INTERNAL
+        return _fail(argv, "AZG-INTERNAL", f"internal error: {type(e).__name__}: {e}", ExitCode.INTERNAL,
+                     hint="run again with --debug for a traceback, and report it", kind="internal")
+
+
+def _command_name(argv: list[str]) -> str:
+    """The command path named on the command line ("plan", "emulator stats"), as far as it names one."""
+    group, names = typer.main.get_command(app), []
+    for a in argv:
+        if a.startswith("-"):
+            continue
+        sub = getattr(group, "commands", {}).get(a)
+        if sub is None:
+            break
+        names.append(a)
+        group = sub
+    return " ".join(names)
+
+
+def _usage(argv: list[str], e) -> int:
+    """A click usage error (missing argument, unknown option, bad value) as the envelope's error."""
+    names = {k.__name__ for k in type(e).__mro__}
+    code = next((c for cls, c in USAGE_CODES if cls in names), "AZG-USAGE")
+    extra = {}
+    param = getattr(e, "param", None)
+    if param is not None and getattr(param, "name", None):
+        extra["param"] = (param.opts or [param.name])[0] if param.param_type_name == "option" else param.name
+    if getattr(e, "option_name", None):
+        extra["param"] = e.option_name
+    help_cmd = " ".join(["azguest", *_command_name(argv).split(), "--help"])
+    return _fail(argv, code, e.format_message(), ExitCode.USAGE, hint=f"see `{help_cmd}`", kind="usage",
+                 **extra)
+
+
+def _fail(argv: list[str], code: str, message: str, exit_code: int, hint: str | None = None, **extra) -> int:
+    """The envelope of a failure that is not an AzguestError, once, when JSON output is asked for."""
+    from azguest.cli import output
+
+    if output.json_requested(argv) and not output.emitted():
+        output.emit_json(_command_name(argv), ok=False,
+                         error=output.failure(code, message, exit_code, hint=hint, **extra))
+    return exit_code
 
 
 def _report(e, argv: list[str]) -> None:
-    from azguest.cli.output import emit_json
+    from azguest.cli import output
 
-    if _json_requested(argv):
-        cmd = next((a for a in argv if not a.startswith("-")), "")
-        emit_json(cmd, ok=False, result=e.result, error=e.to_dict(), warnings=getattr(e, "warnings", None))
+    if output.json_requested(argv) and not output.emitted():
+        output.emit_json(_command_name(argv), ok=False, result=e.result, error=output.error_object(e),
+                         warnings=getattr(e, "warnings", None))
     sys.stderr.write(f"azguest: error [{e.code}]: {e.message}\n")
     if e.hint:
         sys.stderr.write(f"  hint: {e.hint}\n")

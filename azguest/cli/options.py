@@ -13,7 +13,8 @@ import typer
 from azguest.cli.output import OutputFormat
 
 OutputOpt = Annotated[
-    OutputFormat, typer.Option("--output", "-o", help="human (default) or json for CI.", case_sensitive=False)
+    OutputFormat, typer.Option("--output", "-o", envvar="AZGUEST_OUTPUT", case_sensitive=False,
+                               help="human (default) or json: one JSON document on stdout (docs/output.md).")
 ]
 EmulatorOpt = Annotated[
     bool, typer.Option("--emulator", help="Use the embedded local ARM emulator (env AZGUEST_EMULATOR=1).")

@@ -40,7 +40,8 @@ def validate(
     bad = result.errors + (result.warnings if strict else [])
     code = ExitCode.SPEC_INVALID if bad or result.lab is None else ExitCode.OK
     if output == OutputFormat.json:
-        emit_json("validate", ok=code == ExitCode.OK, result=_result_data(result, strict, show_defaults))
+        error = None if code == ExitCode.OK else _invalid(result, strict)
+        emit_json("validate", ok=error is None, result=_result_data(result, strict, show_defaults), error=error)
         return code
     for f in result.findings:
         sys.stdout.write(f.render() + "\n")
@@ -66,6 +67,20 @@ def _result_data(result, strict: bool, show_defaults: bool) -> dict:
     return data
 
 
+def _invalid(result, strict: bool) -> dict:
+    """The envelope's error of an invalid spec (the findings are in the result)."""
+    from azguest.cli.output import error_object
+    from azguest.errors import SpecError
+
+    n = result.summary()
+    why = " (--strict: warnings count)" if strict and not n["error"] else ""
+    first = next((f for f in result.findings if f.severity == "error"), None) or next(iter(result.findings), None)
+    return error_object(SpecError(
+        f"{result.file}: invalid: {n['error']} error(s), {n['warning']} warning(s){why}"
+        + (f"; first: {first.render()}" if first is not None else ""),
+        hint="result.findings lists each finding with its location, code and hint"))
+
+
 def _summary(result, code: int, strict: bool) -> str:
     n = result.summary()
     counts = f"{n['error']} error(s), {n['warning']} warning(s)"
@@ -80,17 +95,36 @@ def _summary(result, code: int, strict: bool) -> str:
 
 def schema(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    envelope: Annotated[bool, typer.Option(
+        "--envelope", help="The JSON Schema of the -o json envelope instead (docs/output.md).")] = False,
+    output: OutputOpt = OutputFormat.human,
 ) -> int:
     """Print the JSON Schema of the lab spec (for editor completion)."""
+    from azguest.cli.output import SCHEMA_FILE
     from azguest.spec.schema import schema_text
 
-    text = schema_text()
-    if out is None:
+    text = SCHEMA_FILE.read_text(encoding="utf-8") if envelope else schema_text()
+    if out is not None:
+        _write(out, text)
+    if output == OutputFormat.json:  # the schema is a foreign document: "document", verbatim
+        import json
+
+        emit_json("schema", ok=True, result={"kind": "envelope" if envelope else "lab", "file": out and str(out),
+                                             "document": None if out else json.loads(text)})
+    elif out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
         sys.stderr.write(f"wrote {out}\n")
     return ExitCode.OK
+
+
+def _write(path: Path, text: str) -> None:
+    from azguest.errors import UsageError
+
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}", hint="check the --out path") from None
 
 
 def init(
@@ -101,6 +135,7 @@ def init(
         Path | None, typer.Option("--out", help="File to write (default NAME.yaml; - = stdout).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    output: OutputOpt = OutputFormat.human,
 ) -> int:
     """Write a commented starter spec that validates as written."""
     from azguest.errors import UsageError
@@ -108,25 +143,32 @@ def init(
 
     target = None if out == Path("-") else (out or Path(f"{name}.yaml"))
     text = render_starter(name, storage=storage.value, nodes=nodes, out=target)
-    _disk_notes(text, name)
+    notes = _disk_notes(text, name)
+    if target is not None and target.exists() and not force:
+        raise UsageError(f"{target} already exists", hint="pass --force to overwrite, or --out another file")
+    if target is not None:
+        _write(target, text)
+    if output == OutputFormat.json:  # --out -: the spec's text in the result, the one document on stdout
+        emit_json("init", ok=True, result={"lab": name, "storage": storage.value, "nodes": nodes,
+                                           "file": target and str(target), "text": None if target else text,
+                                           "storageDisks": notes})
+        return ExitCode.OK
+    for line in notes:
+        sys.stderr.write(f"storage: {line}\n")
     if target is None:
         sys.stdout.write(text)
-        return ExitCode.OK
-    if target.exists() and not force:
-        raise UsageError(f"{target} already exists", hint="pass --force to overwrite, or --out another file")
-    target.write_text(text, encoding="utf-8")
-    sys.stderr.write(f"wrote {target}; check it with: azguest validate {target}\n")
+    else:
+        sys.stderr.write(f"wrote {target}; check it with: azguest validate {target}\n")
     return ExitCode.OK
 
 
-def _disk_notes(text: str, name: str) -> None:
-    """The storage disks the starter chose for the node count (tier, sharing, list price), on stderr."""
+def _disk_notes(text: str, name: str) -> list[str]:
+    """The storage disks the starter chose for the node count (tier, sharing, list price)."""
     from azguest.catalog.prices import storage_disk_notes
     from azguest.spec.loader import load_text
 
     lab = load_text(text, filename=f"{name}.yaml").lab
-    for line in storage_disk_notes(lab.storage_layout().disks if lab else ()):
-        sys.stderr.write(f"storage: {line}\n")
+    return storage_disk_notes(lab.storage_layout().disks if lab else ())
 
 
 def register(app: typer.Typer) -> None:

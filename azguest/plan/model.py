@@ -129,9 +129,15 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.graph.lab, "resourceGroup": self.graph.resource_group,
-                "location": self.graph.location, "summary": self.summary(),
+                "location": self.graph.location,  # JSON keys are camelCase: "no-change" counts as "noChange"
+                "summary": {_camel(a): n for a, n in self.summary().items()},
                 "groupExists": self.group_exists, "foreign": list(self.foreign),
                 "changes": [c.to_dict() for c in self.changes]}
+
+
+def _camel(action: str) -> str:
+    head, *rest = action.split("-")
+    return head + "".join(w.capitalize() for w in rest)
 
 
 def body_hash(body: dict[str, Any]) -> str:

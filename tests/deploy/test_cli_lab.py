@@ -32,7 +32,7 @@ def test_lab_lifecycle__deploy_plan_status_destroy_in_json(emulated, capsys):
     assert out["schema"] == "azguest/v1" and out["ok"] and out["result"]["summary"]["created"] == 21
     assert PASSWORD not in json.dumps(out)
     assert run(["plan", SPEC, "-o", "json"]) == 0
-    assert set(_json(capsys)["result"]["summary"]) == {"no-change"}
+    assert set(_json(capsys)["result"]["summary"]) == {"noChange"}
     assert run(["status", "hv-s2d", "-o", "json"]) == 0
     st = _json(capsys)["result"]
     assert [v["powerState"] for v in st["vms"]] == ["running"] * 3 and st["expires"]
@@ -48,7 +48,7 @@ def test_gc__finds_only_expired_labs(emulated, capsys):
     assert run(["deploy", SPEC, "--yes"]) == 0
     capsys.readouterr()
     assert run(["gc", "--dry-run", "-o", "json"]) == 0
-    assert _json(capsys)["result"]["expired"] == {}
+    assert _json(capsys)["result"]["expired"] == []
     session = AzureSession(resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(emulated)}))
     later = datetime.now(UTC) + timedelta(days=8)  # the example expires after 7d
     assert list(expired_labs(session, now=later)) == ["hv-s2d"]

@@ -1,0 +1,291 @@
+"""`-o json` on every command (the Typer app walked), success and failure, usage errors included.
+
+Each run must write exactly one JSON document on stdout that validates against the shipped envelope
+schema (azguest/cli/output.schema.json: camelCase keys at every depth, a non-null ``error`` exactly when
+not ``ok``), whose ``error.exitCode`` is the process exit code and a code documented in docs/exit-codes.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+import typer
+
+from azguest.cli import output
+from azguest.cli.exitcodes import ExitCode
+from azguest.cli.main import app, run
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SPEC = str(EXAMPLES / "s2d-2node.yaml")
+LAB = "hv-s2d"
+PASSWORD = "Json-Only-Pa55!"
+VALIDATOR = jsonschema.Draft202012Validator(json.loads(output.SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+def _commands() -> dict[str, object]:
+    """Every command and sub-command of the app, by path ("plan", "emulator stats")."""
+    def walk(cmd, path):
+        subs = getattr(cmd, "commands", None)
+        if subs is None:
+            return {" ".join(path): cmd}
+        return {k: v for name, sub in subs.items() for k, v in walk(sub, (*path, name)).items()}
+
+    return walk(typer.main.get_command(app), ())
+
+
+COMMANDS = _commands()
+
+
+def _documented_exit_codes() -> set[int]:
+    text = (ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+    return {int(m) for m in re.findall(r"^\| (\d+) \|", text, flags=re.M)}
+
+
+def _bad_keys(value, path: str = "$") -> Iterator[str]:
+    """Keys that are not camelCase, outside the documented foreign documents."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not re.fullmatch(r"[a-z][a-zA-Z0-9]*", k):
+                yield f"{path}.{k}"
+            if k not in output.OPAQUE_KEYS:
+                yield from _bad_keys(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for v in value:
+            yield from _bad_keys(v, f"{path}[]")
+
+
+def check(doc: dict, rc: int, command: str) -> dict:
+    """The envelope rules; returns the document."""
+    VALIDATOR.validate(doc)
+    assert list(_bad_keys(doc)) == []
+    assert doc["command"] == command
+    assert doc["ok"] is (rc == 0)
+    if rc:
+        assert doc["error"] is not None and doc["error"]["exitCode"] == rc and doc["error"]["message"]
+        assert rc in _documented_exit_codes()
+    else:
+        assert doc["error"] is None
+    assert PASSWORD not in json.dumps(doc)
+    return doc
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """Runs azguest in-process on a persisted embedded emulator; returns (exit code, the one JSON document)."""
+    monkeypatch.setenv("AZGUEST_EMULATOR", "1")
+    monkeypatch.setenv("AZGUEST_EMULATOR_STATE", str(tmp_path / "emulator.db"))
+    monkeypatch.setenv("AZGUEST_EMULATOR_PROFILE", "fast")
+    monkeypatch.setenv("AZGUEST_ADMIN_PASSWORD", PASSWORD)
+    for var in ("AZGUEST_ARM_ENDPOINT", "AZGUEST_OUTPUT", "AZGUEST_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*argv: str, command: str | None = None, json_flag: bool = True) -> tuple[int, dict]:
+        capsys.readouterr()
+        rc = run([*argv, "-o", "json"] if json_flag else list(argv))
+        out = capsys.readouterr().out
+        doc = json.loads(out)  # exactly one document: json.loads refuses trailing data
+        name = command if command is not None else next(p for p in sorted(COMMANDS, key=len, reverse=True)
+                                                        if list(argv[: len(p.split())]) == p.split())
+        return rc, check(doc, rc, name)
+
+    return invoke
+
+
+# Each command's own success and failure (not a usage error), the user's actions on one emulated lab.
+
+def test_spec_commands__success_and_failure(cli, tmp_path):
+    rc, doc = cli("validate", SPEC)
+    assert rc == 0 and doc["result"]["valid"] and doc["result"]["lab"] == LAB
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(SPEC).read_text().replace("count: 2", "count: 4"))
+    rc, doc = cli("validate", str(bad))
+    assert rc == ExitCode.SPEC_INVALID and doc["error"]["code"] == "AZG-SPEC-INVALID"  # was "error": null
+    assert "AZG-S2D-NODES" in {f["code"] for f in doc["result"]["findings"]}
+    rc, doc = cli("validate", "--show-defaults", str(EXAMPLES / "shared-disk-3node.yaml"))
+    assert rc == 0 and "shared-disk" in json.dumps(doc["result"]["effective"])  # the spec's own names, verbatim
+
+    rc, doc = cli("schema")
+    assert rc == 0 and doc["result"]["kind"] == "lab" and "$defs" in doc["result"]["document"]
+    rc, doc = cli("schema", "--envelope")
+    assert rc == 0 and doc["result"]["document"] == VALIDATOR.schema
+    rc, doc = cli("schema", "--out", str(tmp_path / "no-such-dir" / "lab.json"))
+    assert rc == ExitCode.USAGE and "cannot write" in doc["error"]["message"]
+
+    rc, doc = cli("init", "lab1", "--storage", "iscsi")
+    assert rc == 0 and doc["result"]["file"] == "lab1.yaml" and (tmp_path / "lab1.yaml").exists()
+    assert doc["result"]["storageDisks"] and doc["result"]["text"] is None
+    rc, doc = cli("init", "lab1")
+    assert rc == ExitCode.USAGE and "already exists" in doc["error"]["message"] and doc["error"]["hint"]
+    rc, doc = cli("init", "lab2", "--out", "-")
+    assert rc == 0 and doc["result"]["text"].startswith("#") and not (tmp_path / "lab2.yaml").exists()
+
+
+def test_lab_commands__success_and_failure(cli, tmp_path, monkeypatch):
+    rc, doc = cli("deploy", SPEC)
+    assert rc == ExitCode.CONFIRM_NEEDED and doc["error"]["code"] == "AZG-CONFIRM-NEEDED"
+    rc, doc = cli("plan", SPEC)
+    assert rc == 0 and doc["result"]["summary"]["create"] > 0 and isinstance(doc["warnings"], list)
+    rc, doc = cli("deploy", SPEC, "--yes")
+    assert rc == 0 and doc["result"]["summary"]["created"] > 0
+    rc, doc = cli("plan", SPEC)
+    assert rc == 0 and set(doc["result"]["summary"]) == {"noChange"}  # was "no-change"
+    rc, doc = cli("status", LAB, "--spec", SPEC)
+    assert rc == 0 and doc["result"]["vms"]
+    rc, doc = cli("status", "nolab")
+    assert rc == ExitCode.NOT_FOUND and doc["error"]["code"] == "AZG-LAB-NOT-FOUND"
+    rc, doc = cli("lab", "list")
+    assert rc == 0 and [x["lab"] for x in doc["result"]["labs"]] == [LAB]
+    rc, doc = cli("connect", LAB, "--rdp-dir", str(tmp_path))
+    assert rc == 0 and doc["result"]["vms"]
+    rc, doc = cli("connect", "nolab")
+    assert rc == ExitCode.NOT_FOUND
+    rc, doc = cli("gc", "--dry-run")
+    assert rc == 0 and doc["result"]["expired"] == [] and doc["result"]["destroyed"] == []  # both lists
+    rc, doc = cli("destroy", LAB)
+    assert rc == ExitCode.CONFIRM_NEEDED
+    rc, doc = cli("destroy", LAB, "--yes")
+    assert rc == 0 and doc["result"]["ok"]
+    rc, doc = cli("destroy", LAB, "--yes")
+    assert rc == ExitCode.NOT_FOUND
+    monkeypatch.delenv("AZGUEST_EMULATOR")  # no target: a configuration error, as data
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
+    for argv in (("lab", "list"), ("gc",)):
+        rc, doc = cli(*argv)
+        assert rc == ExitCode.USAGE and doc["error"]["code"] == "AZG-CONFIG"
+
+
+def test_emulator_commands__success_and_failure(cli, tmp_path, monkeypatch):
+    rc, doc = cli("validate", SPEC)  # an empty state first
+    rc, doc = cli("emulator", "stats")
+    assert rc == 0 and doc["result"]["total"] == 0 and doc["result"]["byType"] == []
+    cli("deploy", SPEC, "--yes")
+    rc, doc = cli("emulator", "stats")  # was snake_case, with ARM types and statuses as keys
+    r = doc["result"]
+    assert rc == 0 and r["byKind"]["write"] > 0 and "injectedFaults" in r
+    assert {"type": "Microsoft.Compute/virtualMachines"}.items() <= next(
+        t for t in r["byType"] if t["type"] == "Microsoft.Compute/virtualMachines").items()
+    assert all(isinstance(s["status"], int) for s in r["byStatus"])
+    monkeypatch.setenv("SEED", "Seeded-Secret-1")
+    rc, doc = cli("emulator", "set-secret", "kv-x", "admin", "--from-env", "SEED")
+    assert rc == 0 and doc["result"]["name"] == "admin" and "Seeded-Secret-1" not in json.dumps(doc)
+    rc, doc = cli("emulator", "set-secret", "kv-x", "admin", "--from-env", "UNSET_VARIABLE_X")
+    assert rc == ExitCode.USAGE and doc["error"]["code"] == "AZG-USAGE"
+    rc, doc = cli("emulator", "reset")
+    assert rc == 0 and doc["result"]["reset"] is True
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"not a state file")
+    rc, doc = cli("emulator", "stats", "--state", str(corrupt))
+    assert rc == ExitCode.USAGE and doc["error"]["message"]
+    rc, doc = cli("emulator", "reset", "--state", str(tmp_path))  # a folder is not a state file
+    assert rc == ExitCode.USAGE
+    rc, doc = cli("emulator", "serve", "--host", "192.0.2.10")  # refused before binding
+    assert rc == ExitCode.USAGE and "--allow-remote" in doc["error"]["hint"]
+
+
+def test_emulator_serve__json_envelope_is_the_first_line(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "azguest", "emulator", "serve", "--state", str(tmp_path / "s.db"),
+                             "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        doc = json.loads(proc.stdout.readline())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    check(doc, 0, "emulator serve")
+    assert doc["result"]["endpoint"].startswith("http://127.0.0.1:")
+
+
+# Usage errors: every command, the envelope on stdout with exit 64.
+
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_every_command__has_output_json_and_reads_azguest_output(path):
+    opt = next((p for p in COMMANDS[path].params if "--output" in getattr(p, "opts", ())), None)
+    assert opt is not None and "-o" in opt.opts, f"azguest {path} has no -o/--output"
+    assert opt.envvar == output.OUTPUT_ENV
+
+
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_every_command__unknown_option_is_an_envelope(cli, path):
+    rc, doc = cli(*path.split(), "--no-such-option")
+    assert rc == ExitCode.USAGE and doc["error"]["code"] == "AZG-USAGE-UNKNOWN-OPTION"
+    assert doc["error"]["param"] == "--no-such-option" and f"azguest {path} --help" in doc["error"]["hint"]
+
+
+@pytest.mark.parametrize("path", sorted(p for p, c in COMMANDS.items()
+                                        if any(getattr(x, "required", False) for x in c.params)))
+def test_every_command__missing_argument_is_an_envelope(cli, path):
+    rc, doc = cli(*path.split())
+    assert rc == ExitCode.USAGE and doc["error"]["code"] == "AZG-USAGE-MISSING" and doc["error"]["param"]
+
+
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_every_command__bad_output_choice_with_azguest_output_env(cli, monkeypatch, path):
+    monkeypatch.setenv(output.OUTPUT_ENV, "json")
+    rc, doc = cli(*path.split(), "-o", "xml", json_flag=False)
+    assert rc == ExitCode.USAGE and doc["error"]["code"] == "AZG-USAGE-BAD-VALUE"
+
+
+@pytest.mark.parametrize("argv", [
+    ["init", "x", "--storage", "zfs", "-o", "json"], ["init", "x", "--nodes", "0", "--output=json"],
+    ["deploy", SPEC, "-j", "0", "-ojson"], ["destroy", LAB, "--concurrency", "many", "--output", "JSON"],
+])
+def test_bad_values__every_spelling_of_json(cli, argv):
+    rc, doc = cli(*argv, json_flag=False)
+    assert rc == ExitCode.USAGE and doc["error"]["code"] == "AZG-USAGE-BAD-VALUE"
+    assert doc["error"]["kind"] == "usage"
+
+
+@pytest.mark.parametrize("argv,command,code", [
+    (["nosuchcommand"], "", "AZG-USAGE"), (["emulator", "nosuch"], "emulator", "AZG-USAGE"),
+    (["--no-such-root-option"], "", "AZG-USAGE-UNKNOWN-OPTION"),
+])
+def test_unknown_commands__are_envelopes(cli, monkeypatch, argv, command, code):
+    monkeypatch.setenv(output.OUTPUT_ENV, "json")
+    rc, doc = cli(*argv, command=command, json_flag=False)
+    assert rc == ExitCode.USAGE and doc["error"]["code"] == code
+
+
+def test_azguest_output_env__success_without_the_flag(cli, monkeypatch):
+    monkeypatch.setenv(output.OUTPUT_ENV, "json")
+    rc, doc = cli("validate", SPEC, json_flag=False)
+    assert rc == 0 and doc["result"]["valid"]
+
+
+def test_human_usage_error__nothing_on_stdout(capsys):
+    assert run(["plan"]) == ExitCode.USAGE
+    out = capsys.readouterr()
+    assert out.out == "" and "Missing argument" in out.err
+
+
+# The schema can fail: what the old output looked like is refused.
+
+@pytest.mark.parametrize("doc", [
+    {"schema": "azguest/v1", "command": "validate", "ok": False, "result": {}, "error": None},
+    {"schema": "azguest/v1", "command": "emulator stats", "ok": True, "result": {"by_kind": {}}, "error": None},
+    {"schema": "azguest/v1", "command": "gc", "ok": True, "result": {"expired": {"lab-1": "x"}}, "error": None},
+    {"schema": "azguest/v1", "command": "plan", "ok": False, "result": None,
+     "error": {"code": "AZG-X", "message": "m"}},
+    {"schema": "azguest/v1", "command": "plan", "ok": False, "result": None,
+     "error": {"code": "AZG-X", "message": "m", "exitCode": 99}},
+])
+def test_schema__refuses_the_defects_of_issue_9(doc):
+    with pytest.raises(jsonschema.ValidationError):
+        VALIDATOR.validate(doc)
+
+
+def test_schema_and_docs__current():
+    from azguest.cli.output_schema import docs_markdown, schema_text
+
+    assert output.SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), "run python -m azguest.docs"
+    assert (ROOT / "docs" / "output.md").read_text(encoding="utf-8") == docs_markdown(), "run python -m azguest.docs"
+    documented = _documented_exit_codes()
+    assert set(VALIDATOR.schema["$defs"]["error"]["properties"]["exitCode"]["enum"]) == documented - {0}
+    assert {code for code, _ in output.CLI_ERROR_CODES.values()} <= documented
