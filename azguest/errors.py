@@ -28,6 +28,7 @@ class ErrorKind(enum.Enum):
     GUEST = "guest"  # a step inside a guest failed
     INTERRUPTED = "interrupted"  # Ctrl-C
     LEASE_HELD = "lease-held"  # another azguest run holds the lab's lease (one writer per lab)
+    DATA_LOSS = "data-loss"  # the change deletes disks holding data and --allow-data-loss was not given
 
 
 class AzguestError(Exception):
@@ -154,3 +155,10 @@ class LeaseHeldError(AzguestError):
 
     kind = ErrorKind.LEASE_HELD
     default_code = "AZG-LEASE-HELD"
+
+
+class DataLossError(AzguestError):
+    """The plan deletes disks (``details["disks"]``: name, size, why) and the user did not allow data loss."""
+
+    kind = ErrorKind.DATA_LOSS
+    default_code = "AZG-DATA-LOSS"

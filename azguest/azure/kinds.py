@@ -83,14 +83,26 @@ _VM_IMMUTABLE = (
     ("properties.availabilitySet.id", "a VM's availability set is fixed at creation: destroy the VM and re-run"),
     ("zones", "a VM's zone is fixed at creation: destroy the VM and re-run"),
     ("properties.storageProfile.osDisk.name", "the OS disk is fixed: destroy the VM and re-run"),
-    ("properties.osProfile.computerName", "the computer name is fixed: destroy the VM and re-run"),
+    ("properties.storageProfile.osDisk.createOption", "the OS disk is fixed: destroy the VM and re-run"),
+    ("properties.storageProfile.osDisk.diskSizeGB", "an OS disk grows only while its VM is deallocated (Azure "
+     "expands data disks online, never the OS disk): deallocate the VM, re-run deploy, then start it"),
+    ("properties.storageProfile.osDisk.managedDisk.storageAccountType", "an OS disk's SKU changes only while its "
+     "VM is deallocated: deallocate the VM, re-run deploy, then start it"),
+    ("properties.storageProfile.imageReference", "the image is fixed when the VM is created: destroy the VM and "
+     "re-run"),
+    ("properties.osProfile.computerName", "the computer name is fixed when the VM is created (Azure: "
+     "PropertyChangeNotAllowed): keep the name, or destroy the VM and re-run"),
+    ("properties.osProfile.adminUsername", "the admin username is fixed when the VM is created (Azure: "
+     "PropertyChangeNotAllowed): keep admin.username as deployed, or destroy the lab and re-run (a new "
+     "local account is made inside the guest, not by Azure)"),
 )
 _DISK_IMMUTABLE = (
     ("properties.maxShares", "maxShares changes only while the disk is detached: deallocate the nodes, "
      "detach the disk (or destroy the lab) and re-run"),
     ("properties.creationData.createOption", "a disk's creation source is fixed: destroy it and re-run"),
-    ("properties.diskSizeGB", "an attached disk is not resized in place: for S2D add disks of the same size; "
-     "for shared disks deallocate every node first (Azure requires it)"),
+    # A bigger size is an update where Azure grows the disk in place; plan.protect.resize_refusal gives the
+    # advice when it does not (shrinking, shared and running, past 4 TiB online: catalog.disk_expand).
+    ("properties.diskSizeGB", "Azure does not resize this disk where it stands: deallocate its VMs first"),
     ("sku.name", "an attached disk's SKU changes only while detached or its VM is deallocated"),
 )
 

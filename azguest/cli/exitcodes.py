@@ -21,6 +21,7 @@ class ExitCode(enum.IntEnum):
     AUTH = 10  # no usable Azure credential
     GUEST_FAILED = 11  # a configuration step inside a guest failed
     LEASE_HELD = 12  # another azguest run is writing to this lab (the error names it); nothing was written
+    DATA_LOSS = 13  # the change deletes disks that hold data and --allow-data-loss was not given; nothing was written
     USAGE = 64  # bad command line or missing configuration (e.g. no subscription)
     INTERRUPTED = 130  # Ctrl-C
 
@@ -39,6 +40,7 @@ KIND_TO_EXIT: dict[ErrorKind, ExitCode] = {
     ErrorKind.GUEST: ExitCode.GUEST_FAILED,
     ErrorKind.INTERRUPTED: ExitCode.INTERRUPTED,
     ErrorKind.LEASE_HELD: ExitCode.LEASE_HELD,
+    ErrorKind.DATA_LOSS: ExitCode.DATA_LOSS,
 }
 
 

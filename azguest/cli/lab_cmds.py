@@ -96,6 +96,9 @@ def _record_error(record: Any, command: str) -> Interrupted | PartialError | Non
 
 BreakLeaseOpt = Annotated[bool, typer.Option(
     "--break-lease", help="Take the lab's lease even if another run holds it (only when that run is surely gone).")]
+AllowDataLossOpt = Annotated[bool, typer.Option(
+    "--allow-data-loss", help="Let deploy delete disks the spec no longer has (a removed node's disks); "
+    "without it such a deploy writes nothing (exit 13).")]
 GroupOpt = Annotated[str | None, typer.Option(
     "--resource-group", "-g", help="The lab's group, when more than one group claims the lab.")]
 
@@ -124,7 +127,7 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
                output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
                endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
                allow_public_rdp: AllowPublicRdpOpt = False, break_lease: BreakLeaseOpt = False,
-               allow_unknown_size: AllowUnknownSizeOpt = False) -> None:
+               allow_unknown_size: AllowUnknownSizeOpt = False, allow_data_loss: AllowDataLossOpt = False) -> None:
     """Deploy the Azure side of a lab: parallel, idempotent, resumable (re-run after any failure)."""
     from azguest.cli.progress import progress_for
     from azguest.deploy.lab import deploy
@@ -149,7 +152,8 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
         with carry_warnings(warnings), session_for(emulator, endpoint, subscription or lab.subscription,
                                                     cloud) as session:
             record = deploy(session, lab, confirm=ask, password=password, max_workers=concurrency,
-                            on_event=progress, lease=policy_for(session, "deploy", break_lease=break_lease))
+                            on_event=progress, lease=policy_for(session, "deploy", break_lease=break_lease),
+                            allow_data_loss=allow_data_loss)
     finally:
         if progress:
             progress.close()

@@ -69,6 +69,7 @@ def plan(p: Any, stream: TextIO | None = None) -> None:
             c.print(f"      {line}", markup=False)
         if ch.hint:
             c.print(f"      [yellow]{ch.hint}[/]")
+    data_loss(p, c)
     for ch in p.drifted():
         c.print(f"  drift    {ch.kind:<16} {ch.name} (changed outside azguest; deploy leaves it)")
         for line in ch.drift[:8]:
@@ -76,6 +77,18 @@ def plan(p: Any, stream: TextIO | None = None) -> None:
     from azguest.deploy.cost import graph_cost
 
     cost(graph_cost(p.graph), c, "cost of the lab as planned")
+
+
+def data_loss(p: Any, c: Any) -> None:
+    """The disks a plan deletes, each with its size: deploy does it only with --allow-data-loss."""
+    if not p.data_loss:
+        return
+    total = sum(d.size_gb or 0 for d in p.data_loss)
+    c.print(f"  DATA LOSS: this change deletes {len(p.data_loss)} disk(s) holding data ({total:,} GiB); deploy "
+            "needs --allow-data-loss:", markup=False, style="red")
+    for d in p.data_loss:
+        size = f"{d.size_gb} GiB" if d.size_gb is not None else "? GiB"
+        c.print(f"      {d.name}  {size}  {d.sku or '-'}  ({d.why})", markup=False)
 
 
 def apply_record(r: Any, stream: TextIO | None = None) -> None:

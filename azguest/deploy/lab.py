@@ -12,13 +12,13 @@ from azguest.deploy.apply import DEFAULT_CONCURRENCY, apply_plan
 from azguest.deploy.lease import LeasePolicy, holding, policy_for, refuse_if_held
 from azguest.deploy.preflight import preflight, raise_if_short
 from azguest.deploy.records import ApplyRecord, ResourceResult
-from azguest.errors import ConflictError, RefusedError
+from azguest.errors import ConflictError, DataLossError, RefusedError
 from azguest.execute.dag import Event
 from azguest.plan.desired import desired_graph
 from azguest.plan.diff import diff
 from azguest.plan.groups import adopt_existing_group
 from azguest.plan.live import complete_bodies, read_live
-from azguest.plan.model import SECRET_ACTIONS, TAG_EXPIRES, TAG_LAB, Plan
+from azguest.plan.model import SECRET_ACTIONS, TAG_EXPIRES, TAG_LAB, LostDisk, Plan
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
@@ -48,15 +48,31 @@ def _expiry(lab: Lab, live: Any, now: datetime) -> str | None:
     return (now + lab.expires_after).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def check_plan(plan: Plan) -> None:
-    """Refuse, before anything runs, the changes Azure would refuse."""
+def check_plan(plan: Plan, *, allow_data_loss: bool = False) -> None:
+    """Refuse, before anything runs, the changes Azure would refuse (each advice once, with the resources it
+    concerns), then a plan that deletes disks unless ``allow_data_loss``."""
     blocked = plan.by_action("replace")
     if blocked:
-        first = blocked[0]
-        what = "; ".join(f"{c.kind} {c.name}: {c.hint}" for c in blocked)
-        raise ConflictError(f"{len(blocked)} change(s) Azure refuses in place: {what}",
-                            code="AZG-PLAN-IMMUTABLE", hint=first.hint,
+        by_hint: dict[str, list[str]] = {}
+        for c in blocked:
+            by_hint.setdefault(c.hint, []).append(f"{c.kind} {c.name}")
+        what = "; ".join(f"{', '.join(names)}: {hint}" for hint, names in by_hint.items())
+        raise ConflictError(f"{len(blocked)} change(s) Azure refuses in place -- {what}",
+                            code="AZG-PLAN-IMMUTABLE", hint="change the spec back, or do what the advice says, "
+                            "then re-run; `azguest plan` shows every difference",
                             details={"changes": [c.to_dict() for c in blocked]})
+    if plan.data_loss and not allow_data_loss:
+        raise DataLossError(f"this change deletes {describe_loss(plan.data_loss)}; nothing was written",
+                            hint="back up what you need, then re-run with --allow-data-loss (or restore the spec)",
+                            details={"disks": [d.to_dict() for d in plan.data_loss]})
+
+
+def describe_loss(disks: tuple[LostDisk, ...]) -> str:
+    """One line: how many disks, how many GiB, and each with its size, SKU and why it goes."""
+    total = sum(d.size_gb or 0 for d in disks)
+    each = ", ".join(f"{d.name} ({d.size_gb if d.size_gb is not None else '?'} GiB{', ' + d.sku if d.sku else ''}, "
+                     f"{d.why})" for d in disks)
+    return f"{len(disks)} disk(s) holding data ({total:,} GiB): {each}"
 
 
 def _unchanged(plan: Plan) -> ApplyRecord:
@@ -67,13 +83,14 @@ def _unchanged(plan: Plan) -> ApplyRecord:
 def deploy(session: AzureSession, lab: Lab, *, confirm: Callable[[Plan], bool], password: Callable[[], str],
            max_workers: int = DEFAULT_CONCURRENCY, on_event: Callable[[Event], None] | None = None,
            stop_event: threading.Event | None = None, wait_poll_s: float | None = None,
-           lease: LeasePolicy | None = None) -> ApplyRecord:
+           lease: LeasePolicy | None = None, allow_data_loss: bool = False) -> ApplyRecord:
     """Plan, check, confirm and apply under the lab's lease. An unchanged lab makes no write at all.
 
     A lab another run holds is refused before preflight and prompt (one GET); the lease is taken after the
-    confirmation, just before the first write, and the plan is read again under it (docs/design.md)."""
+    confirmation, just before the first write, and the plan is read again under it (docs/design.md). A plan
+    that deletes disks is refused before any write unless ``allow_data_loss`` (DataLossError)."""
     plan = make_plan(session, lab)
-    check_plan(plan)
+    check_plan(plan, allow_data_loss=allow_data_loss)
     if not plan.writes_needed:
         return _unchanged(plan)
     policy = lease or policy_for(session, "deploy")
@@ -85,7 +102,7 @@ def deploy(session: AzureSession, lab: Lab, *, confirm: Callable[[Plan], bool], 
         raise RefusedError("deploy was not confirmed; nothing was written", code="AZG-NOT-CONFIRMED")
     with holding(session, [rg.name], lab.name, policy, create=(rg.body["location"], rg.body["tags"])) as leases:
         plan = make_plan(session, lab)  # under the lease: what an earlier holder did is seen now
-        check_plan(plan)
+        check_plan(plan, allow_data_loss=allow_data_loss)
         if not plan.writes_needed:
             return _created_group(_unchanged(plan), leases[0].created_group)
         if secret is None and _needs_secret(plan):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from azguest.azure.kinds import KINDS
+from azguest.azure.kinds import KINDS, Kind
 from azguest.plan.groups import adoptable, tag_removals
 from azguest.plan.live import owned_by
 from azguest.plan.model import SECRET_PLACEHOLDER, TAG_SPEC, Change, Desired, Graph, Live, Plan
 from azguest.plan.osdisk import os_disk_differences
+from azguest.plan.protect import SIZE_PATH, grow_note, lost_disks, resize_refusal
 
 IN_FLIGHT_STATES = frozenset({"creating", "updating", "accepted", "running", "inprogress", "migrating"})
 _IGNORED_PATHS = frozenset({"tags.azguest-spec", "tags.azguest-expires"})
@@ -34,7 +35,7 @@ def diff(graph: Graph, live: dict[str, Live], *, group_exists: bool) -> Plan:
         if _held_by(cur) & wanted:
             continue  # a disk held by a VM the lab wants (its OS disk, tagged by Azure or by azguest) stays
         changes.append(Change(f"{cur.kind}/{cur.name}", cur.kind, cur.name, cur.body.get("id", arm_id), "delete"))
-    return Plan(graph, tuple(changes), group_exists, tuple(foreign))
+    return Plan(graph, tuple(changes), group_exists, tuple(foreign), lost_disks(changes, live))
 
 
 def _held_by(cur: Live) -> set[str]:
@@ -76,10 +77,30 @@ def _change_for(graph: Graph, d: Desired, cur: Live | None, live: dict[str, Live
             return change("update", untagged)
         return Change(d.key, d.kind, d.name, d.arm_id, "no-change", drift=drift)
     diffs = tuple(differences(d.body, cur.body)) + tag_removals(d.kind, d.body.get("tags") or {}, cur.tags)
+    hints = _refusals(kind, d, cur, diffs)
+    if hints:
+        return change("replace", diffs, "; ".join(hints))  # each distinct advice once, however many lines
+    grows = kind.key == "disk" and any(_under(line, SIZE_PATH) for line in diffs)
+    return change("update", diffs, grow_note(d.body, cur.body) if grows else "")
+
+
+def _under(line: str, path: str) -> bool:
+    """A difference line about ``path`` itself or anything inside it."""
+    return line.startswith((path + ":", path + ".", path + "["))
+
+
+def _refusals(kind: Kind, d: Desired, cur: Live, diffs: tuple[str, ...]) -> list[str]:
+    """The advice of every immutable path the change touches, each once. A disk's bigger size is refused
+    only where Azure does not grow it in place (plan.protect.resize_refusal)."""
+    out: list[str] = []
     for path, hint in kind.immutable:
-        if any(line.startswith(path + ":") for line in diffs):
-            return change("replace", diffs, hint)
-    return change("update", diffs)
+        if not any(_under(line, path) for line in diffs):
+            continue
+        if kind.key == "disk" and path == SIZE_PATH:
+            hint = resize_refusal(d.body, cur.body) or ""
+        if hint and hint not in out:
+            out.append(hint)
+    return out
 
 
 def differences(desired: Any, live: Any, path: str = "") -> list[str]:

@@ -107,11 +107,28 @@ class Change:
 
 
 @dataclass(frozen=True)
+class LostDisk:
+    """A disk a plan deletes, and the data on it (plan.protect.lost_disks)."""
+
+    name: str
+    arm_id: str
+    size_gb: int | None
+    sku: str
+    role: str  # its azguest-role tag
+    why: str  # "removed from the spec", "OS disk of VM x, deleted with it", ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "id": self.arm_id, "sizeGB": self.size_gb, "sku": self.sku, "role": self.role,
+                "why": self.why}
+
+
+@dataclass(frozen=True)
 class Plan:
     graph: Graph
     changes: tuple[Change, ...]
     group_exists: bool  # the resource group exists already
     foreign: tuple[str, ...] = field(default=())  # desired names taken by resources azguest did not create
+    data_loss: tuple[LostDisk, ...] = field(default=())  # disks the plan deletes: deploy needs --allow-data-loss
 
     def by_action(self, action: str) -> list[Change]:
         return [c for c in self.changes if c.action == action]
@@ -132,6 +149,7 @@ class Plan:
                 "location": self.graph.location,  # JSON keys are camelCase: "no-change" counts as "noChange"
                 "summary": {_camel(a): n for a, n in self.summary().items()},
                 "groupExists": self.group_exists, "foreign": list(self.foreign),
+                "dataLoss": [d.to_dict() for d in self.data_loss],
                 "changes": [c.to_dict() for c in self.changes]}
 
 

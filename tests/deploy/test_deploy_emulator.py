@@ -129,12 +129,15 @@ def test_deploy__tag_change_updates_in_place_without_asking_for_the_password(eng
     assert make_plan(session, retagged).summary() == {"no-change": len(plan.changes)}
 
 
-def test_plan__resizing_an_attached_disk_is_refused_with_the_s2d_advice(engine):
+def test_plan__growing_attached_disks_is_an_update_and_shrinking_them_is_refused_with_advice(engine):
     session = AzureSession.for_engine(engine)
     do_deploy(session, lab_from("s2d-2node.yaml"))
-    plan = make_plan(session, lab_from("s2d-2node.yaml", **{"sizeGB: 256": "sizeGB: 512"}))
-    replaced = plan.by_action("replace")
-    assert len(replaced) == 4 and all("add disks of the same size" in c.hint for c in replaced)
+    grown = make_plan(session, lab_from("s2d-2node.yaml", **{"sizeGB: 256": "sizeGB: 512"}))
+    assert grown.by_action("replace") == [] and len(grown.by_action("update")) == 4
+    assert all("adding disks of the same size" in c.hint for c in grown.by_action("update"))
+    shrunk = make_plan(session, lab_from("s2d-2node.yaml", **{"sizeGB: 256": "sizeGB: 128"}))
+    replaced = shrunk.by_action("replace")
+    assert len(replaced) == 4 and all("never shrinks" in c.hint for c in replaced)
 
 
 def test_plan__fresh_lab_shows_no_drift_and_outside_changes_show_as_drift_without_writes(engine, s2d_lab):

@@ -4,7 +4,9 @@ pending ``provisioningState`` is ``Updating`` for a create too, as DiskRP report
 
 ``maxShares`` is checked against the tier limits in ``azguest.catalog.disks`` (400 BadRequest, as
 ARM answers: terraform-provider-azurerm#13584); resizing a disk attached to a VM that is not
-deallocated is 409 Conflict (AZD troubleshooting/error-messages.md); ``diskState``
+deallocated is 409 Conflict (AZD troubleshooting/error-messages.md), unless Azure expands it online:
+a non-shared data disk, within ``azguest.catalog.disk_expand`` (ACD expand-without-downtime
+restrictions; the VM's ``dataDisks[].diskSizeGB`` shows the new size after its next PUT); ``diskState``
 (Unattached / Attached / Reserved), ``managedBy``, ``managedByExtended`` and ``shareInfo`` follow
 the VMs that attach the disk. Creation: Empty, Copy (from a snapshot or disk) and Restore (from a
 disk restore point). Not implemented: Import/Upload, disk access / encryption sets, bursting,
@@ -16,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from azguest.catalog.disk_expand import online_refusal
 from azguest.catalog.disks import MAX_DISK_SIZE_GIB, lookup_disk_sku, max_shares_limit, tier_for
 from azguest.emulator.context import Ctx, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
@@ -48,6 +51,18 @@ def source_size(ctx: Ctx, option: str, src_id: str | None) -> tuple[dict[str, An
     return src, int(size)
 
 
+def _is_os_disk(ctx: Ctx, disk: dict[str, Any]) -> bool:
+    """An OS disk: made from an image (``osType``), or the ``osDisk`` of a VM that holds it."""
+    if disk["properties"].get("osType"):
+        return True
+    for vm_id in attached_vms(disk):
+        vm = ctx.get(vm_id) or {}
+        os_disk = ((vm.get("properties") or {}).get("storageProfile") or {}).get("osDisk") or {}
+        if str((os_disk.get("managedDisk") or {}).get("id") or "").lower() == disk["id"].lower():
+            return True
+    return False
+
+
 @register
 class Disks(Handler):
     arm_type = DISK_TYPE
@@ -66,7 +81,9 @@ class Disks(Handler):
         Rule(400, "InvalidParameter", "Empty disks need diskSizeGB 1-32767; Copy/Restore cannot shrink the source"),
         Rule(404, "NotFound", "Copy needs an existing snapshot/disk, Restore an existing disk restore point"),
         Rule(409, "OperationNotAllowed", "maxShares or SKU cannot change while the disk is attached"),
-        Rule(409, "Conflict", "an attached disk is resized only while its VMs are deallocated"),
+        Rule(409, "Conflict", "an attached disk is resized only while its VMs are deallocated, except the online "
+             "expand of a non-shared data disk (catalog.disk_expand: not an OS disk, not across 4 TiB for "
+             "Standard/Premium SSD and Standard HDD)"),
         Rule(409, "PropertyChangeNotAllowed", "creationData cannot change after creation"),
         Rule(409, "OperationNotAllowed", "an attached disk cannot be deleted"),
     )
@@ -154,8 +171,12 @@ class Disks(Handler):
                                f"Changing '{label}' of disk {old['name']} is not allowed while it is attached "
                                f"to a VM. Detach it from all VMs first.", label)
         if np_["diskSizeGB"] != op.get("diskSizeGB") and disk_state(ctx, old) == "Attached":
-            raise ArmError(409, "Conflict",
-                           "Disk resizing is allowed only when creating a VM or when the VM is deallocated.")
+            # Azure expands an attached non-shared data disk online, within catalog.disk_expand's conditions
+            reason = online_refusal(old["sku"]["name"], op.get("diskSizeGB", 0), np_["diskSizeGB"],
+                                    shared=(op.get("maxShares") or 1) > 1, os_disk=_is_os_disk(ctx, old))
+            if reason:
+                raise ArmError(409, "Conflict",
+                               "Disk resizing is allowed only when creating a VM or when the VM is deallocated.")
 
     def check_delete(self, ctx: Ctx, res: dict[str, Any]) -> None:
         vms = [v for v in attached_vms(res) if ctx.get(v) is not None]

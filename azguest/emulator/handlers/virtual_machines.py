@@ -86,6 +86,8 @@ class VirtualMachines(Handler):
         Rule(409, "OperationNotAllowed", "no more data disks than the size allows"),
         Rule(409, "OperationNotAllowed", "regional 'cores' and per-family vCPU quota (deallocated VMs count)"),
         Rule(409, "PropertyChangeNotAllowed", "availabilitySet and securityProfile.securityType are immutable"),
+        Rule(409, "PropertyChangeNotAllowed", "adminUsername, computerName, osDisk.name and osDisk.createOption "
+             "are immutable (vm_checks.IMMUTABLE_PROPERTIES)"),
         Rule(409, "OperationNotAllowed", "restart and runCommand need a running VM"),
         Rule(409, "Conflict", "one action run command at a time per VM"),
         Rule(400, "InvalidParameter", "runCommand commandId must be a known command"),
@@ -97,6 +99,7 @@ class VirtualMachines(Handler):
         props.pop("instanceView", None)
         size = vm_checks.check_size(ctx, res["location"], (props.get("hardwareProfile") or {}).get("vmSize"))
         vm_checks.check_security(props, existing)
+        vm_checks.check_immutable(props, existing)
         avset = vm_checks.check_avset(ctx, props, existing)
         vm_checks.check_nics(ctx, rid, size, props)
         disks = vm_checks.resolve_disks(ctx, res)

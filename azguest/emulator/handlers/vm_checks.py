@@ -85,6 +85,39 @@ def check_security(props: dict[str, Any], existing: dict | None) -> None:
                        "allowed.", "securityProfile.securityType")
 
 
+# Fixed once the VM exists: (path under properties, the name ARM gives the property). A PUT or PATCH that
+# changes one is 409 PropertyChangeNotAllowed "Changing property '<name>' is not allowed." with target
+# <name>, ARM's short name (azure-quickstart-templates#4121: 'adminUsername'; terraform-provider-azurerm
+# #16323: 'osDisk.name'; azure-powershell#7621: 'osDisk.createOption'). The REST spec documents
+# adminUsername and computerName as not updatable after creation (azure-rest-api-specs#7823).
+IMMUTABLE_PROPERTIES = (
+    (("osProfile", "adminUsername"), "adminUsername"),
+    (("osProfile", "computerName"), "computerName"),
+    (("storageProfile", "osDisk", "name"), "osDisk.name"),
+    (("storageProfile", "osDisk", "createOption"), "osDisk.createOption"),
+)
+
+
+def _at(props: dict[str, Any], path: tuple[str, ...]) -> Any:
+    for key in path:
+        props = props.get(key) if isinstance(props, dict) else None
+    return props
+
+
+def check_immutable(props: dict[str, Any], existing: dict | None) -> None:
+    """An update may omit these (ARM keeps them) but not change them."""
+    if existing is None:
+        return
+    for path, name in IMMUTABLE_PROPERTIES:
+        new, old = _at(props, path), _at(existing["properties"], path)
+        if new is None or old is None:
+            continue
+        if name.startswith("osDisk"):  # ARM names and enum values compare case-insensitively
+            new, old = str(new).lower(), str(old).lower()
+        if new != old:
+            raise ArmError(409, "PropertyChangeNotAllowed", f"Changing property '{name}' is not allowed.", name)
+
+
 def _new_disk(ctx: Ctx, vm: dict[str, Any], name: str, sku: str, size_gb: int, os_type: str | None) -> dict:
     rid = f"/subscriptions/{ctx.path.subscription}/resourceGroups/{ctx.path.resource_group}" \
           f"/providers/Microsoft.Compute/disks/{name}"
