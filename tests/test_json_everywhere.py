@@ -150,6 +150,13 @@ def test_lab_commands__success_and_failure(cli, tmp_path, monkeypatch):
     assert rc == ExitCode.NOT_FOUND
     rc, doc = cli("gc", "--dry-run")
     assert rc == 0 and doc["result"]["expired"] == [] and doc["result"]["destroyed"] == []  # both lists
+    if "extend" in COMMANDS:
+        rc, doc = cli("extend", LAB, "7d")
+        assert rc == 0 and doc["result"]
+        rc, doc = cli("extend", "nolab", "7d")
+        assert rc == ExitCode.NOT_FOUND
+        rc, doc = cli("extend", LAB, "seven days")
+        assert rc == ExitCode.USAGE and doc["error"]["code"]
     rc, doc = cli("destroy", LAB)
     assert rc == ExitCode.CONFIRM_NEEDED
     rc, doc = cli("destroy", LAB, "--yes")
@@ -201,6 +208,15 @@ def test_emulator_serve__json_envelope_is_the_first_line(tmp_path):
         proc.wait(timeout=30)
     check(doc, 0, "emulator serve")
     assert doc["result"]["endpoint"].startswith("http://127.0.0.1:")
+
+
+# Commands run above, on success and on a failure of their own (a new command gets its scenario there).
+COVERED = {"validate", "schema", "init", "plan", "deploy", "status", "lab list", "connect", "gc", "destroy",
+           "extend", "emulator stats", "emulator set-secret", "emulator reset", "emulator serve"}
+
+
+def test_every_command__has_success_and_failure_scenarios_here():
+    assert set(COMMANDS) <= COVERED, f"add JSON scenarios for {sorted(set(COMMANDS) - COVERED)}"
 
 
 # Usage errors: every command, the envelope on stdout with exit 64.

@@ -68,7 +68,7 @@ def _env(tmp: Path) -> dict[str, str]:
 
 def test_wheel__ships_the_templates_and_the_schema(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"azguest/spec/lab.schema.json", "azguest/spec/templates/s2d.yaml",
+    assert {"azguest/spec/lab.schema.json", "azguest/cli/output.schema.json", "azguest/spec/templates/s2d.yaml",
             "azguest/spec/templates/shared-disk.yaml", "azguest/spec/templates/iscsi.yaml"} <= names
     assert not [n for n in names if n.startswith(("tests/", "bench/", "docs/"))]
 
@@ -86,6 +86,8 @@ def test_installed_cli__init_validate_deploy_from_another_folder(fresh, tmp_path
     assert doc["ok"] and doc["result"]["summary"]["created"] > 0 and PASSWORD not in out
     schema = json.loads(_sh([azguest, "schema"], cwd=tmp_path, env=env).stdout)
     assert schema["$id"] == "https://azguest.dev/schema/lab.schema.json"
+    envelope = json.loads(_sh([azguest, "schema", "--envelope"], cwd=tmp_path, env=env).stdout)
+    assert envelope["$id"] == "https://azguest.dev/schema/output.schema.json"  # package data, -o json's schema
 
 
 _PROBE = """

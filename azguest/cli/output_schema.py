@@ -60,7 +60,7 @@ def envelope_schema() -> dict[str, Any]:
     opaque = {k: {"description": why} for k, why in OPAQUE_KEYS.items()}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"urn:azguest:output:{SCHEMA.split('/')[-1]}",
+        "$id": "https://azguest.dev/schema/output.schema.json",  # like the lab schema's; the version: "schema"
         "title": f"azguest -o json envelope ({SCHEMA})",
         "description": "One document on stdout per run of any azguest command with -o json "
                        f"(or {OUTPUT_ENV}=json), success or failure; see docs/output.md.",
