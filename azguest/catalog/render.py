@@ -132,6 +132,32 @@ def _rules() -> list[str]:
     return _table(["Code", "Severity", "Field", "Rule", "Source"], rows)
 
 
+def _disk_growth() -> list[str]:
+    from azguest.catalog import disk_expand as X
+
+    return [
+        f"A bigger `sizeGB` is an in-place update where Azure expands the disk ({X.SOURCE}): an unattached disk, "
+        "or one whose VMs are all deallocated, at any time; an attached disk of a running VM only if it is a data "
+        f"disk, not shared (maxShares 1), of {', '.join(sorted(X.ONLINE_SKUS))}, and, for "
+        f"{', '.join(sorted(X.BOUNDARY_SKUS))}, not growing from {X.BOUNDARY_GIB} GiB or less to more than "
+        f"{X.BOUNDARY_GIB} GiB. Anything else (a shrink, a shared disk of running nodes, an OS disk) is refused "
+        "by `plan` and `deploy` with advice. A change that deletes disks needs `deploy --allow-data-loss`.",
+        "",
+    ]
+
+
+def _time_zones() -> list[str]:
+    from azguest.catalog import timezones as TZ
+
+    by_zone: dict[str, list[str]] = {}
+    for iana, zone in TZ.IANA_TO_WINDOWS.items():
+        by_zone.setdefault(zone, []).append(iana)
+    rows = [[z, f"UTC{off}", ", ".join(by_zone.get(z, [])[:4])] for z, off in TZ.WINDOWS_ZONES.items()]
+    intro = ["`lifetime.autoShutdown.timeZone` takes a Windows time-zone id (`AZG-TIMEZONE`); an IANA name gets "
+             f"the Windows id suggested. Source: {TZ.SOURCE}.", ""]
+    return intro + _table(["Windows id", "Offset", "IANA names (first few)"], rows)
+
+
 def _source_keys() -> list[str]:
     from azguest.catalog.sources import SOURCE_KEYS
 
@@ -163,6 +189,9 @@ def render() -> str:
         "## Prices (estimates)",
         "",
         *_prices(),
+        "## Growing disks",
+        "",
+        *_disk_growth(),
         "## Storage modes",
         "",
         *_modes(),
@@ -174,6 +203,9 @@ def render() -> str:
         "## Validation rules",
         "",
         *_rules(),
+        "## Auto-shutdown time zones",
+        "",
+        *_time_zones(),
     ]
     return "\n".join(lines).rstrip() + "\n"
 
