@@ -305,3 +305,16 @@ def test_schema_and_docs__current():
     documented = _documented_exit_codes()
     assert set(VALIDATOR.schema["$defs"]["error"]["properties"]["exitCode"]["enum"]) == documented - {0}
     assert {code for code, _ in output.CLI_ERROR_CODES.values()} <= documented
+
+
+@pytest.mark.parametrize("raised,code,exit_code", [
+    (KeyboardInterrupt(), "AZG-INTERRUPTED", ExitCode.INTERRUPTED),  # Ctrl-C while reading the spec
+    (RuntimeError("a bug"), "AZG-INTERNAL", ExitCode.INTERNAL),  # the catch-all, without a traceback
+])
+def test_interrupt_and_internal_error__are_envelopes(cli, monkeypatch, capsys, raised, code, exit_code):
+    def load(*_a, **_k):
+        raise raised
+
+    monkeypatch.setattr("azguest.spec.load", load)
+    rc, doc = cli("validate", SPEC)
+    assert rc == exit_code and doc["error"]["code"] == code

@@ -19,6 +19,7 @@ from azguest.cli.exitcodes import KIND_TO_EXIT, ExitCode
 COMMAND_MODULES = (
     "azguest.cli.spec_cmds",  # validate, schema, init
     "azguest.cli.lab_cmds",  # plan, deploy, status, destroy, gc
+    "azguest.cli.lifecycle_cmds",  # extend
     "azguest.cli.lab_app",  # lab list, connect
     "azguest.cli.emulator_cmds",  # emulator serve / stats / reset
 )
@@ -81,6 +82,9 @@ def run(argv: list[str] | None = None) -> int:
     try:
         rv = command.main(args=argv, prog_name="azguest", standalone_mode=False)
         code = int(rv) if isinstance(rv, int) else ExitCode.OK
+        if code == ExitCode.INTERRUPTED and not output.emitted():  # Typer turns KeyboardInterrupt into 130
+            sys.stderr.write("azguest: interrupted\n")
+            return _fail(argv, "AZG-INTERRUPTED", "interrupted (Ctrl-C)", code, kind="interrupted")
         if code != ExitCode.OK:  # a command that returned a failure code without an error object
             _fail(argv, "AZG-FAILED", f"{_command_name(argv) or 'azguest'} failed", code)
         return code
