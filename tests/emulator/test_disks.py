@@ -79,6 +79,27 @@ def test_disk__resize_attached_to_a_running_vm_is_a_conflict_until_deallocated(l
     assert grown.disk_size_gb == 8192
 
 
+@pytest.mark.parametrize(("sku", "old", "new"), [("Premium_LRS", 256, 512), ("StandardSSD_LRS", 128, 4096),
+                                              ("Premium_LRS", 8192, 16384), ("PremiumV2_LRS", 1024, 8192)])
+def test_disk__attached_non_shared_data_disk_grows_while_the_vm_runs(lab: Lab, sku: str, old: int, new: int):
+    # ACD expand-without-downtime restrictions: data disks, not shared, not across 4 TiB (Standard/Premium SSD, HDD)
+    rg = lab.rg()
+    disk = lab.disk(rg, sku=sku, size_gb=old)
+    vm = lab.vm(rg, data_disks=[(disk.id, 0, "None")])
+    grown = lab.s.compute.disks.begin_update(rg, disk.name, {"properties": {"diskSizeGB": new}}).result()
+    assert grown.disk_size_gb == new and grown.disk_state == "Attached"
+    assert lab.power_state(rg, vm.name) == "PowerState/running"
+
+
+def test_disk__os_disk_of_a_running_vm_does_not_grow_online(lab: Lab):
+    rg = lab.rg()
+    vm = lab.vm(rg)
+    os_disk = vm.storage_profile.os_disk.managed_disk.id.rsplit("/", 1)[-1]
+    with pytest.raises(HttpResponseError) as ei:
+        lab.s.compute.disks.begin_update(rg, os_disk, {"properties": {"diskSizeGB": 256}}).result()
+    assert ei.value.status_code == 409 and code_of(ei) == "Conflict"
+
+
 def test_disk__max_shares_change_while_detached(lab: Lab):
     rg = lab.rg()
     disk = lab.disk(rg, size_gb=1024, max_shares=2)
