@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from azguest.emulator import Engine, load_profile
@@ -26,6 +25,7 @@ i = 0
 while True:
     call(e, "PUT", RG, {"location": "westeurope", "tags": {"i": str(i), **{f"p{j}": "x" * 250 for j in range(48)}}})
     i += 1
+    print("wrote", flush=True)
 """
 
 
@@ -35,7 +35,8 @@ def test_state__survives_killed_writer(tmp_path: Path) -> None:
     for _ in range(3):
         p = subprocess.Popen([sys.executable, "-c", _WRITER, str(state)], cwd=root, stdout=subprocess.PIPE)
         assert p.stdout.readline().strip() == b"ready"
-        time.sleep(0.3)
+        for _ in range(20):  # killed while it keeps writing (its next write is under way), no sleeping
+            assert p.stdout.readline().strip() == b"wrote"
         os.kill(p.pid, signal.SIGKILL)
         p.wait()
         data = load_file(state)  # parses: never torn
