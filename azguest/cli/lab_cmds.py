@@ -172,10 +172,10 @@ def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: Em
     from azguest.deploy.lab import make_plan
     from azguest.deploy.status import lab_status
 
+    spec_lab = _spec_of(spec, lab) if spec is not None else None  # before any read: another lab's is refused
     with session_for(emulator, endpoint, subscription, cloud) as session:
         st = lab_status(session, lab)
-        if spec is not None:
-            spec_lab = _load(spec, allow_public_rdp=True, show=False)[0]
+        if spec_lab is not None:
             plan = make_plan(session, spec_lab)  # reads only
             st = replace(st, drift=tuple(c.to_dict() for c in plan.changes if c.action != "no-change" or c.drift),
                          access=with_domain(st.access, spec_lab.domain.netbios_name))
@@ -183,6 +183,18 @@ def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: Em
         emit_json("status", ok=True, result=st.to_dict())
     else:
         render.status(st)
+
+
+def _spec_of(spec: Path, lab: str) -> Any:
+    """The spec's Lab, refused (usage error) when it is the spec of another lab: its drift would be bogus."""
+    from azguest.errors import UsageError
+
+    spec_lab = _load(spec, allow_public_rdp=True, allow_unknown_size=True, show=False)[0]
+    if spec_lab.name != lab:
+        raise UsageError(f"{spec} is the spec of lab {spec_lab.name}, not of lab {lab}; its drift would be "
+                         "another lab's", code="AZG-SPEC-OTHER-LAB",
+                         hint=f"pass lab {lab}'s own spec, or run `azguest status {spec_lab.name} --spec {spec}`")
+    return spec_lab
 
 
 def destroy_cmd(lab: LabArg, yes: YesOpt = False,

@@ -120,8 +120,9 @@ def teardown(td: Any, stream: TextIO | None = None) -> None:
 def status(st: Any, stream: TextIO | None = None) -> None:
     c = _console(stream)
     c.print(f"Lab [bold]{st.lab}[/] in {', '.join(st.resource_groups)}; expires {st.expires or 'never'}")
-    table(c, ["vm", "role", "size", "vCPUs", "power", "provisioning"],
-          [[v.name, v.role, v.size, str(v.vcpus), v.power_state, v.provisioning_state] for v in st.vms])
+    table(c, ["vm", "role", "size", "vCPUs", "power", "running h", "provisioning"],
+          [[v.name, v.role, v.size, str(v.vcpus), v.power_state,
+            "-" if v.running_hours is None else f"{v.running_hours:.1f}", v.provisioning_state] for v in st.vms])
     table(c, ["disk", "sku", "GiB", "maxShares", "state", "held by"],
           [[d.name, d.sku, str(d.size_gb), str(d.max_shares), d.state, ", ".join(d.held_by)] for d in st.disks],
           names=(0, 5))

@@ -21,7 +21,7 @@ from azguest.execute.budget import Budgets
 from azguest.execute.dag import Event, Task, TaskOutcome, run_graph
 from azguest.execute.wait import Clock, poll_until, session_clock
 from azguest.plan.diff import IN_FLIGHT_STATES
-from azguest.plan.model import SECRET_PLACEHOLDER, Change, Desired, Plan
+from azguest.plan.model import LIFETIME_TAGS, SECRET_PLACEHOLDER, Change, Desired, Plan
 from azguest.plan.osdisk import OS_DISK_DIFF, os_disk_id, os_disk_tags, shared_disk_ids, shares_a_disk
 
 if TYPE_CHECKING:
@@ -138,7 +138,11 @@ class Applier:
         azguest merges its own tags into it with the Tags API."""
         self.budgets.writes.acquire()
         with arm_errors(target=d.arm_id):
-            return {"tags": T.merge_group_tags(self.session, d.name, d.body["tags"])}
+            tags = T.merge_group_tags(self.session, d.name, d.body["tags"])
+            stale = [k for k in LIFETIME_TAGS if k in tags and k not in d.body["tags"]]  # expiresAfter: never
+            if stale:
+                tags = T.delete_group_tags(self.session, d.name, stale)
+            return {"tags": tags}
 
     def task_for(self, c: Change, d: Desired | None) -> Callable[[], Any]:
         if c.action == "no-change":

@@ -5,20 +5,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from azguest.deploy.apply import DEFAULT_CONCURRENCY, apply_plan
 from azguest.deploy.lease import LeasePolicy, holding, policy_for, refuse_if_held
+from azguest.deploy.lifecycle import lab_group_tags, lifetime_tags, with_lifetime
 from azguest.deploy.preflight import preflight, raise_if_short
 from azguest.deploy.records import ApplyRecord, ResourceResult
 from azguest.errors import ConflictError, DataLossError, RefusedError
 from azguest.execute.dag import Event
+from azguest.execute.wait import session_now
 from azguest.plan.desired import desired_graph
 from azguest.plan.diff import diff
 from azguest.plan.groups import adopt_existing_group
 from azguest.plan.live import complete_bodies, read_live
-from azguest.plan.model import SECRET_ACTIONS, TAG_EXPIRES, TAG_LAB, LostDisk, Plan
+from azguest.plan.model import SECRET_ACTIONS, LostDisk, Plan
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
@@ -29,23 +31,14 @@ def make_plan(session: AzureSession, lab: Lab, *, now: datetime | None = None) -
     """Read the live state (one read per resource kind) and diff the spec against it."""
     probe = desired_graph(lab, session.subscription_id)
     exists, live = read_live(session, probe)
-    expires = _expiry(lab, live.values(), now or datetime.now(UTC))
-    graph = desired_graph(lab, session.subscription_id, expires_at=expires)
+    group_tags = lab_group_tags(live, lab.name)  # the lifetime lives on the lab's group only
+    lifetime = lifetime_tags(lab.expires_after, group_tags, now or session_now(session))
+    graph = desired_graph(lab, session.subscription_id, lifetime=lifetime)
     graph = adopt_existing_group(graph, next((v for v in live.values() if v.kind == "resourceGroup"), None))
     plan = diff(graph, live, group_exists=exists)
     if complete_bodies(session, plan, live):  # kinds listed without properties: diff their full bodies
         plan = diff(graph, live, group_exists=exists)
-    return plan
-
-
-def _expiry(lab: Lab, live: Any, now: datetime) -> str | None:
-    """Keep the expiry an earlier run set; a new lab expires ``expiresAfter`` from now."""
-    for item in live:
-        if item.tags.get(TAG_LAB) == lab.name and item.tags.get(TAG_EXPIRES):
-            return item.tags[TAG_EXPIRES]
-    if lab.expires_after is None:
-        return None
-    return (now + lab.expires_after).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return with_lifetime(plan, group_tags)
 
 
 def check_plan(plan: Plan, *, allow_data_loss: bool = False) -> None:

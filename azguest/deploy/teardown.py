@@ -30,8 +30,10 @@ from azguest.deploy.lease import LeasePolicy, holding, policy_for, refuse_if_hel
 from azguest.deploy.records import ApplyRecord, ResourceResult
 from azguest.errors import ConflictError, NotFoundError, RefusedError
 from azguest.execute.dag import Event, Task, run_graph
+from azguest.execute.wait import session_now
 from azguest.plan.groups import created_for
 from azguest.plan.model import (
+    LIFETIME_TAGS,
     TAG_EXPIRES,
     TAG_LAB,
     TAG_ROLE,
@@ -45,7 +47,7 @@ from azguest.plan.model import (
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
-OWN_GROUP_TAGS = (TAG_LAB, TAG_ROLE, TAG_SPEC, TAG_EXPIRES)  # removed from a pre-existing group on destroy
+OWN_GROUP_TAGS = (TAG_LAB, TAG_ROLE, TAG_SPEC, *LIFETIME_TAGS)  # removed from a pre-existing group on destroy
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -229,7 +231,7 @@ def _expiry(stamp: str | None) -> datetime | None:
 def expired_labs(session: AzureSession, now: datetime | None = None) -> dict[str, str]:
     """Labs whose group's ``azguest-expires`` lies in the past: lab -> expiry (one tag query on groups).
     Only a group carrying the lab's full tag set counts; an expiry tag on a resource is never read."""
-    now = now or datetime.now(UTC)
+    now = now or session_now(session)
     with arm_errors(target=f"resource groups tagged {TAG_EXPIRES}"):
         groups = K.list_tagged_groups(session, TAG_EXPIRES)
     out: dict[str, str] = {}

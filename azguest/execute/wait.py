@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from azguest.errors import WaitTimeoutError
@@ -44,6 +45,13 @@ def session_clock(session: Any) -> Clock:
     """A clock that sleeps like the SDK does on ``session``: through its transport when it has one."""
     transport = getattr(session, "transport", None)
     return Clock(sleep=transport.sleep) if transport is not None else Clock()
+
+
+def session_now(session: Any) -> datetime:
+    """Wall-clock time as the session's Azure sees it: an in-process emulator's own clock (injected in
+    tests, moved by emulated waits), else this machine's. Expiry and running hours compare against it."""
+    engine = getattr(session, "engine", None)
+    return datetime.fromtimestamp(engine.clock() if engine is not None else time.time(), UTC)
 
 
 def poll_until(probe: Callable[[], T], done: Callable[[T], bool], *, what: str, timeout_s: float,

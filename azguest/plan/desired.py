@@ -32,12 +32,12 @@ RDP_PORT = 3389
 
 
 class _Builder:
-    def __init__(self, lab: Lab, subscription_id: str, expires_at: str | None):
+    def __init__(self, lab: Lab, subscription_id: str, lifetime: dict[str, str]):
         self.lab = lab
         self.sub = subscription_id
         self.rg = lab.resource_group_name
         self.location = lab.location
-        self.expires_at = expires_at
+        self.lifetime = lifetime  # the lifetime tags: on the group only (gc reads the group's)
         self.items: list[Desired] = []
 
     def arm_id(self, kind: str, name: str) -> str:
@@ -51,8 +51,7 @@ class _Builder:
         tags = {**dict(self.lab.tags or {}), TAG_LAB: self.lab.name, TAG_ROLE: role}
         if kind == "resourceGroup":
             tags[TAG_CREATED] = "true"
-        if self.expires_at:
-            tags[TAG_EXPIRES] = self.expires_at
+            tags.update(self.lifetime)
         full = {"location": self.location, "tags": tags, **body}
         full["tags"][TAG_SPEC] = body_hash(full)
         key = self.key(kind, name)
@@ -63,9 +62,13 @@ class _Builder:
         return key
 
 
-def desired_graph(lab: Lab, subscription_id: str, *, expires_at: str | None = None) -> Graph:
-    """The whole Azure side of a lab as a dependency graph of resources."""
-    b = _Builder(lab, subscription_id, expires_at)
+def desired_graph(lab: Lab, subscription_id: str, *, expires_at: str | None = None,
+                  lifetime: dict[str, str] | None = None) -> Graph:
+    """The whole Azure side of a lab as a dependency graph of resources. ``lifetime``: the lifetime tags
+    (deploy.lifecycle) on the resource group, the only place expiry lives; ``expires_at`` alone sets
+    ``azguest-expires`` there."""
+    tags = dict(lifetime or ({TAG_EXPIRES: expires_at} if expires_at else {}))
+    b = _Builder(lab, subscription_id, tags)
     b.add("resourceGroup", b.rg, "network", {})
     _network(b)
     avset = _availability_set(b)

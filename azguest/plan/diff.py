@@ -7,12 +7,12 @@ from typing import Any
 from azguest.azure.kinds import KINDS, Kind
 from azguest.plan.groups import adoptable, tag_removals
 from azguest.plan.live import owned_by
-from azguest.plan.model import SECRET_PLACEHOLDER, TAG_SPEC, Change, Desired, Graph, Live, Plan
+from azguest.plan.model import MANAGED_TAGS, SECRET_PLACEHOLDER, TAG_SPEC, Change, Desired, Graph, Live, Plan
 from azguest.plan.osdisk import os_disk_differences
 from azguest.plan.protect import SIZE_PATH, grow_note, lost_disks, resize_refusal
 
 IN_FLIGHT_STATES = frozenset({"creating", "updating", "accepted", "running", "inprogress", "migrating"})
-_IGNORED_PATHS = frozenset({"tags.azguest-spec", "tags.azguest-expires"})
+_IGNORED_PATHS = frozenset(f"tags.{t}" for t in MANAGED_TAGS)  # lifetime tags: deploy.lifecycle shows them
 
 
 def diff(graph: Graph, live: dict[str, Live], *, group_exists: bool) -> Plan:

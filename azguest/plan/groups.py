@@ -12,8 +12,8 @@ from dataclasses import replace
 
 from azguest.plan.model import (
     LEASE_TAGS,
+    LIFETIME_TAGS,
     TAG_CREATED,
-    TAG_EXPIRES,
     TAG_LAB,
     TAG_ROLE,
     TAG_SPEC,
@@ -31,7 +31,7 @@ def created_for(tags: dict[str, str] | None, lab: str) -> bool:
 
 def adopt_existing_group(graph: Graph, group: Live | None) -> Graph:
     """When the group exists and azguest did not create it for this lab, desire only azguest's own tags on
-    it (lab, role, expiry, spec hash): the plan shows them as additions and deploy merges them."""
+    it (lab, role, lifetime, spec hash): the plan shows them as additions and deploy merges them."""
     if group is None or created_for(group.tags, graph.lab):
         return graph
     items = list(graph.resources)
@@ -39,8 +39,7 @@ def adopt_existing_group(graph: Graph, group: Live | None) -> Graph:
         if d.kind != "resourceGroup":
             continue
         tags = {TAG_LAB: graph.lab, TAG_ROLE: d.role}
-        if TAG_EXPIRES in d.body.get("tags", {}):
-            tags[TAG_EXPIRES] = d.body["tags"][TAG_EXPIRES]
+        tags.update({k: v for k, v in d.body.get("tags", {}).items() if k in LIFETIME_TAGS})
         body = {"location": d.body.get("location", graph.location), "tags": tags}
         body["tags"][TAG_SPEC] = body_hash(body)
         items[i] = replace(d, body=body)

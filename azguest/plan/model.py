@@ -15,13 +15,17 @@ TAG_ROLE = "azguest-role"
 TAG_SPEC = "azguest-spec"
 TAG_EXPIRES = "azguest-expires"
 TAG_CREATED = "azguest-created"  # on resource groups azguest created (so destroy may delete them)
+# The lab's lifetime, on its resource group only (azguest.deploy.lifecycle, docs/design.md "Lifetime"):
+TAG_CREATED_AT = "azguest-created-at"  # when the lab was first deployed (ISO 8601 UTC): expiry = this + expiresAfter
+TAG_EXPIRES_AFTER = "azguest-expires-after"  # the spec's expiresAfter behind azguest-expires ("7d", "never")
+LIFETIME_TAGS = (TAG_EXPIRES, TAG_CREATED_AT, TAG_EXPIRES_AFTER)
 # The one-writer lease lives in these tags on the lab's resource group (azguest.deploy.lease).
 TAG_LEASE_HOLDER = "azguest-lease-holder"
 TAG_LEASE_SINCE = "azguest-lease-since"
 TAG_LEASE_EXPIRES = "azguest-lease-expires"
 TAG_LEASE_NONCE = "azguest-lease-nonce"
 LEASE_TAGS = frozenset({TAG_LEASE_HOLDER, TAG_LEASE_SINCE, TAG_LEASE_EXPIRES, TAG_LEASE_NONCE})
-MANAGED_TAGS = frozenset({TAG_SPEC, TAG_EXPIRES}) | LEASE_TAGS  # excluded from the body hash
+MANAGED_TAGS = frozenset({TAG_SPEC, *LIFETIME_TAGS}) | LEASE_TAGS  # excluded from the body hash and from drift
 OWNERSHIP_TAGS = (TAG_LAB, TAG_ROLE, TAG_SPEC)  # the full set azguest writes on everything it creates
 _HASH = re.compile(r"^[0-9a-f]{16}$")  # body_hash(): 16 lower-case hex digits
 _ROLE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")

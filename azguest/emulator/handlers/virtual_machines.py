@@ -146,6 +146,7 @@ class VirtualMachines(Handler):
     def on_succeeded(self, ctx: Ctx, res: dict[str, Any], op: dict[str, Any]) -> None:
         if res.get("_power") == "starting":
             res["_power"] = "running"
+        res["_op_time"] = ctx.now  # the instance view's ProvisioningState time: when the last operation ended
 
     def on_deleted(self, ctx: Ctx, res: dict[str, Any]) -> None:
         for d in _disk_entries(res):
@@ -227,6 +228,7 @@ class VirtualMachines(Handler):
             op["args"]["exitCode"] = code
         else:
             vm["_power"] = _ACTIONS[key][1]
+            vm["_op_time"] = ctx.now  # start, restart, deallocate, power off: Azure counts them as updates
         ctx.save(vm)
 
 
@@ -288,7 +290,10 @@ def instance_view(ctx: Ctx, vm: dict[str, Any]) -> dict[str, Any]:
     state = vm["properties"].get("provisioningState", "Succeeded")
     created = vm["properties"].get("timeCreated")
     pw = power(vm)
-    statuses = [_provisioning_status(state, created)]
+    # As Azure: only the provisioning status has a time (the end of the last create, update or power
+    # operation, states-billing); the power status has none (VirtualMachine_Get_InstanceView example).
+    last = iso_offset(vm["_op_time"]) if vm.get("_op_time") is not None else created
+    statuses = [_provisioning_status(state, last)]
     if state != "Failed":
         statuses.append({"code": f"PowerState/{pw}", "level": "Info", "displayStatus": _POWER_TEXT.get(pw, pw)})
     osp = vm["properties"].get("osProfile") or {}
