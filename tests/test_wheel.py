@@ -35,9 +35,10 @@ def _sh(cmd: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedPr
 def wheel(tmp_path_factory) -> Path:
     """The wheel, built from a copy of the project (the build writes nothing into the source tree)."""
     src = tmp_path_factory.mktemp("src")
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(ROOT / name, src / name)
-    shutil.copytree(ROOT / "azguest", src / "azguest", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for folder in ("azguest", "templates"):  # templates/: the guest PowerShell, shipped as azguest/templates
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     dist = tmp_path_factory.mktemp("dist")
     _sh([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index",
          "-w", dist, src], cwd=src)
@@ -70,7 +71,16 @@ def test_wheel__ships_the_templates_and_the_schema(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"azguest/spec/lab.schema.json", "azguest/cli/output.schema.json", "azguest/spec/templates/s2d.yaml",
             "azguest/spec/templates/shared-disk.yaml", "azguest/spec/templates/iscsi.yaml"} <= names
-    assert not [n for n in names if n.startswith(("tests/", "bench/", "docs/"))]
+    assert not [n for n in names if n.startswith(("tests/", "bench/", "docs/", "templates/"))]
+
+
+def test_wheel__ships_every_guest_step_script(wheel):
+    from azguest.guest.steps import all_steps
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    scripts = {f"azguest/templates/{s.script}" for s in all_steps().values()}
+    assert scripts <= names, sorted(scripts - names)
+    assert scripts == {f"azguest/templates/guest/{p.name}" for p in (ROOT / "templates" / "guest").glob("*.ps1")}
 
 
 def test_installed_cli__init_validate_deploy_from_another_folder(fresh, tmp_path):

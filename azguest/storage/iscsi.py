@@ -12,9 +12,11 @@ from azguest import naming
 from azguest.catalog.disks import lookup_disk_sku
 from azguest.catalog.sizes import lookup_size, premium_sibling
 from azguest.spec.findings import Finding, disk_sku_unknown, make, unknown_size
+from azguest.storage import common
 from azguest.storage.registry import (
     BackupSupport,
     CheckContext,
+    GuestStep,
     PlannedDisk,
     PlannedVm,
     StorageLayout,
@@ -78,11 +80,52 @@ def layout(lab: Lab) -> StorageLayout:
     return StorageLayout(disks=disks, vms=(target_vm,))
 
 
+ISCSI_TARGET_NAME = "azguest"  # one iSCSI target; its IQN iqn.1991-05.com.microsoft:<server>-azguest-target
+
+
+def _target_ip(lab: Lab) -> str:
+    isc = lab.cluster.storage.iscsi
+    if isc is None:
+        return ""
+    ip = isc.target.ip or next(iter(lab.addresses().get(isc.target.name, {}).values()), None)
+    return str(ip or "")
+
+
+def _lun_labels(lab: Lab) -> list[str]:
+    isc = lab.cluster.storage.iscsi
+    return [f"lun{i}" for i in range(len(isc.target.disks))] if isc else []
+
+
+def _initiators(lab: Lab) -> str:
+    """The nodes' addresses in the target's subnet (initiator ACLs by IPAddress: no IQN needed in advance)."""
+    isc = lab.cluster.storage.iscsi
+    subnet = lab.network.subnets[_target_subnet(lab, isc.target)].name if isc else ""
+    return ",".join(f"IPAddress:{ips[subnet]}" for ips in lab.node_ips().values() if subnet in ips)
+
+
+def _initiator_values(lab: Lab, computer: str) -> dict[str, str]:
+    first = lab.cluster.nodes.names()[0]
+    init = ";".join(f"{i}={label}" for i, label in enumerate(_lun_labels(lab))) if computer == first else ""
+    return {"TargetPortal": _target_ip(lab), "TargetName": ISCSI_TARGET_NAME, "InitializeDisks": init}
+
+
+GUEST_STEPS = (
+    GuestStep("iscsi-target", "iSCSI Target Server, one virtual disk per data disk, initiator ACLs for the nodes",
+              targets="iscsi-target", timeout_s=1800, params=("TargetName", "InitiatorIds", "DiskLuns"),
+              values=lambda lab, c: {"TargetName": ISCSI_TARGET_NAME, "InitiatorIds": _initiators(lab),
+                                     "DiskLuns": ",".join(str(i) for i in range(len(_lun_labels(lab))))}),
+    GuestStep("iscsi-initiator", "MSiSCSI, persistent session to the target; the first node initialises the LUNs",
+              targets="nodes", deps=("iscsi-target", "node-join"), timeout_s=1200,
+              params=("TargetPortal", "TargetName", "InitializeDisks"), values=_initiator_values),
+    common.cluster_disks_step(_lun_labels),
+)
+
 MODE = register(StorageMode(
     name="iscsi",
     settings_field="iscsi",
     checks=(target,),
     layout=layout,
+    guest_steps=GUEST_STEPS,
     backup={
         "vm": BackupSupport(
             "supported", "the nodes have no shared disks and the target's disks are ordinary managed data "

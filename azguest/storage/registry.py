@@ -43,11 +43,44 @@ class BackupSupport:
     source: str
 
 
+Reboot = Literal["never", "pending", "restart"]
+ParamValues = Callable[["Lab", str], Mapping[str, str]]  # (lab, computer name) -> public parameter values
+
+
+def _no_values(lab: Lab, computer: str) -> Mapping[str, str]:
+    return {}
+
+
+def _always(lab: Lab) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class GuestStep:
-    """A guest configuration step the mode adds (the guest-steps issue fills these in)."""
+    """One guest configuration step: a script ``templates/guest/<id>.ps1`` run as a managed run command.
+
+    The contract (docs/design.md, "Guest steps"): ``targets`` selects the VMs ("dc", "nodes", "first-node",
+    or the ``kind`` of a :class:`PlannedVm`, e.g. "iscsi-target"); ``deps`` are step ids (the same VM's run
+    when the step also runs there, else every run of it; ids not in the lab's step set are ignored);
+    ``reboot``: "never", "pending" (may report rebootRequired; the restart waits for the VM's restart
+    step) or "restart" (azguest restarts the VM through ARM after it when a reboot is pending); ``params``
+    and ``protected`` are the script's ``param()`` names, protected ones only ever in protectedParameters.
+    """
     id: str  # the step id the script declares (the emulator's guest handlers dispatch on it)
     summary: str
+    targets: str = "nodes"
+    deps: tuple[str, ...] = ()
+    reboot: Reboot = "never"
+    timeout_s: int = 1800
+    params: tuple[str, ...] = ()
+    protected: tuple[str, ...] = ()  # names from azguest.guest.steps.PROTECTED, values filled in by azguest
+    values: ParamValues = _no_values  # public values per VM (strings: Run Command parameters are strings)
+    when: Callable[[Lab], bool] = _always  # whether the lab needs the step at all
+
+    @property
+    def script(self) -> str:
+        """The script's path under the top-level templates folder."""
+        return f"guest/{self.id}.ps1"
 
 
 @dataclass(frozen=True)
@@ -106,6 +139,7 @@ class StorageMode:
     checks: tuple[ModeCheck, ...]
     layout: Callable[[Lab], StorageLayout]  # must tolerate an invalid spec (missing settings -> empty)
     guest_steps: tuple[GuestStep, ...] = ()
+    validation_tests: tuple[str, ...] = ("Inventory", "Network", "System Configuration")  # Test-Cluster -Include
     backup: Mapping[BackupMethod, BackupSupport] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -13,7 +13,15 @@ from azguest import naming
 from azguest.catalog.disks import lookup_disk_sku
 from azguest.spec.findings import Finding, Path, disk_sku_unknown, make
 from azguest.storage import common
-from azguest.storage.registry import BackupSupport, CheckContext, PlannedDisk, StorageLayout, StorageMode, register
+from azguest.storage.registry import (
+    BackupSupport,
+    CheckContext,
+    GuestStep,
+    PlannedDisk,
+    StorageLayout,
+    StorageMode,
+    register,
+)
 
 if TYPE_CHECKING:
     from azguest.spec.models import Disk, Lab, S2dSettings
@@ -87,11 +95,25 @@ def layout(lab: Lab) -> StorageLayout:
     return StorageLayout(disks=tuple(out))
 
 
+HW_TIMEOUT_MS = 0x7530  # spaceport HwTimeout in VMs (30 s; default 6 s) [WSD storage-spaces-direct-in-vm.md]
+S2D_VOLUME = "Volume1"
+
+GUEST_STEPS = (
+    GuestStep("s2d-node-settings", "spaceport HwTimeout 30 s for S2D in VMs, before the node's one reboot",
+              targets="nodes", reboot="pending", timeout_s=600, params=("HwTimeoutMs",),
+              values=lambda lab, c: {"HwTimeoutMs": str(HW_TIMEOUT_MS)}),
+    GuestStep("s2d-enable", "Enable-ClusterS2D (no cache, auto-replace off) and one CSV volume",
+              targets="first-node", deps=("cluster-create",), timeout_s=3600, params=("VolumeName",),
+              values=lambda lab, c: {"VolumeName": S2D_VOLUME}),
+)
+
 MODE = register(StorageMode(
     name="s2d",
     settings_field="s2d",
     checks=(disks, availability_set_disks),
     layout=layout,
+    guest_steps=GUEST_STEPS,
+    validation_tests=("Storage Spaces Direct", "Inventory", "Network", "System Configuration"),
     backup={
         "vm": BackupSupport(
             "refused", "host-level disk backups of S2D are unsupported: Azure snapshots and restore points of "

@@ -14,7 +14,15 @@ from azguest import naming
 from azguest.catalog.disks import lookup_disk_sku, max_shares_limit, tier_for, tiers
 from azguest.spec.findings import Finding, Path, disk_sku_unknown, make
 from azguest.storage import common
-from azguest.storage.registry import BackupSupport, CheckContext, PlannedDisk, StorageLayout, StorageMode, register
+from azguest.storage.registry import (
+    BackupSupport,
+    CheckContext,
+    GuestStep,
+    PlannedDisk,
+    StorageLayout,
+    StorageMode,
+    register,
+)
 
 if TYPE_CHECKING:
     from azguest.spec.models import Lab, SharedDisk
@@ -162,11 +170,44 @@ def layout(lab: Lab) -> StorageLayout:
     return StorageLayout(disks=tuple(out))
 
 
+WITNESS_LABEL = "witness"  # volume label of the dedicated witness disk
+
+
+def _labels(lab: Lab) -> dict[int, str]:
+    """LUN on every node -> volume label (the disk's spec name; the dedicated witness disk: "witness")."""
+    nodes = lab.cluster.nodes.names()
+    if not nodes:
+        return {}
+    return {lun: d.given[1] if d.given else WITNESS_LABEL for lun, d in enumerate(layout(lab).disks_of(nodes[0]))}
+
+
+def _csv_labels(lab: Lab) -> list[str]:
+    sd = lab.cluster.storage.shared_disk
+    return [d.name for d in sd.disks if d.csv] if sd else []
+
+
+def _witness_label(lab: Lab) -> str:
+    sd = lab.cluster.storage.shared_disk
+    wd = sd.witness_disk if sd else None
+    return wd.disk if wd is not None and wd.disk else WITNESS_LABEL
+
+
+GUEST_STEPS = (
+    GuestStep("shared-disk-init", "initialise the shared disks once, from the first node (GPT, NTFS, label)",
+              targets="first-node", deps=("node-join",), timeout_s=1200, params=("Disks",),
+              values=lambda lab, c: {"Disks": ";".join(f"{lun}={label}" for lun, label in _labels(lab).items())}),
+    common.cluster_disks_step(_csv_labels),
+    GuestStep("witness-disk", "disk witness on the labelled cluster disk", targets="first-node",
+              deps=("cluster-disks",), timeout_s=600, params=("DiskLabel",),
+              values=lambda lab, c: {"DiskLabel": _witness_label(lab)}, when=lambda lab: lab.cluster.witness == "disk"),
+)
+
 MODE = register(StorageMode(
     name="shared-disk",
     settings_field="shared_disk",
     checks=(zones, availability_set_disks, witness, disks),
     layout=layout,
+    guest_steps=GUEST_STEPS,
     backup={
         "vm": BackupSupport(
             "refused", "VM restore points support shared disks in neither consistency mode (they must be "

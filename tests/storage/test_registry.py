@@ -72,7 +72,7 @@ def test_every_spec_mode_is_registered_with_its_catalogue_row_and_settings_block
         field = Storage.model_fields[mode.settings_field]
         assert (field.alias or mode.settings_field) == name  # the YAML key of its block is the mode's name
         assert mode.rules.mode == name and mode_for(name) is mode
-        assert mode.checks and mode.guest_steps == ()
+        assert mode.checks and mode.guest_steps  # its guest steps (tests/guest/test_contract.py checks them)
 
 
 def test_register__refuses_a_mode_the_catalogue_does_not_know():

@@ -1,0 +1,175 @@
+"""The guest steps as data: which script runs on which VMs, after what, with which parameters.
+
+Each step is a :class:`~azguest.storage.registry.GuestStep` (the record lives with the storage-mode
+registry so that a storage mode, below this layer, can declare its own steps in its ``guest_steps``
+slot). This module holds the steps every lab has, in order, and :func:`steps_for` adds the lab's
+storage mode's steps. The scripts are ``templates/guest/<id>.ps1`` (top-level ``templates/``, shipped in
+the wheel as ``azguest/templates``; :func:`script_text` reads them). docs/design.md, "Guest steps", is
+the contract: script template, identity, DNS, reboots, execution names, secrets.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from azguest.storage import mode_for
+from azguest.storage.registry import GuestStep
+
+if TYPE_CHECKING:
+    from azguest.spec.models import Lab
+
+Step = GuestStep  # the frozen step record (azguest.storage.registry.GuestStep)
+
+# Protected parameter names: their values only ever go in a run command's protectedParameters.
+ADMIN_PASSWORD = "AdminPassword"  # the lab admin's password (the domain's Administrator after promotion)
+SAFE_MODE_PASSWORD = "SafeModePassword"  # DSRM password of the new forest (azguest passes the admin password)
+STORAGE_KEY = "StorageKey"  # the witness storage account's key (cloud witness)
+PROTECTED = frozenset({ADMIN_PASSWORD, SAFE_MODE_PASSWORD, STORAGE_KEY})
+
+AZURE_DNS = "168.63.129.16"  # Azure's recursive resolver, the DC's forwarder (same in every cloud)
+DC_DATA_LUN = 0  # the DC's data disk (caching None) that holds NTDS, logs and SYSVOL (plan/desired.py)
+DC_DATA_DRIVE = "F"
+NODE_FEATURES = ("Hyper-V", "Failover-Clustering", "RSAT-Clustering-PowerShell", "Hyper-V-PowerShell")
+NAT_SWITCH = "InternalNAT"  # one internal NAT switch, same name on every node
+NAT_PREFIX = "192.168.0.0/24"
+NAT_GATEWAY = "192.168.0.1"
+CLUSTER_ONLY, CLUSTER_AND_CLIENT, NO_CLUSTER = 1, 3, 0  # cluster network roles (CLUSTER_NETWORK_ROLE)
+
+
+def first_node(lab: Lab) -> str:
+    return lab.cluster.nodes.names()[0]
+
+
+def admin_user(lab: Lab) -> str:
+    """The domain admin: Azure's admin account becomes the forest's Administrator when the DC is promoted."""
+    return f"{lab.domain.netbios_name}\\{lab.admin.username}"
+
+
+def _pairs(items: Mapping[str, object]) -> str:
+    """``a=1;b=2``: the string form of a small map as a Run Command parameter (parameters are strings)."""
+    return ";".join(f"{k}={v}" for k, v in items.items())
+
+
+def _dc_promote(lab: Lab, computer: str) -> dict[str, str]:
+    return {"DomainName": lab.domain.fqdn, "NetbiosName": lab.domain.netbios_name,
+            "DataDiskLun": str(DC_DATA_LUN), "DataDriveLetter": DC_DATA_DRIVE}
+
+
+def _node_features(lab: Lab, computer: str) -> dict[str, str]:
+    return {"Features": ",".join(NODE_FEATURES),
+            "NicNames": _pairs({str(ip): subnet for subnet, ip in lab.node_ips()[computer].items()})}
+
+
+def _node_join(lab: Lab, computer: str) -> dict[str, str]:
+    return {"DomainName": lab.domain.fqdn, "DnsServer": str(lab.domain.controller.ip), "AdminUser": admin_user(lab)}
+
+
+def _nodes(lab: Lab) -> str:
+    return ",".join(lab.cluster.nodes.names())
+
+
+def _network_roles(lab: Lab) -> dict[str, str]:
+    """Cluster network per subnet: the first carries clients, the others cluster traffic; a subnet
+    that holds a storage VM (the iSCSI target's network) and the nodes' NAT network are not cluster networks."""
+    storage = {vm.subnet for vm in lab.storage_layout().vms} - {0}
+    out = {str(s.prefix): f"{s.name}:{CLUSTER_AND_CLIENT if i == 0 else NO_CLUSTER if i in storage else CLUSTER_ONLY}"
+           for i, s in enumerate(lab.network.subnets)}
+    if lab.cluster.workloads:
+        out[NAT_PREFIX] = f"{NAT_SWITCH}:{NO_CLUSTER}"
+    return out
+
+
+def _workloads(lab: Lab, computer: str) -> dict[str, str]:
+    wl = [{"name": w.name, "vcpus": w.vcpus, "memoryMB": w.memory_mb, "diskGB": w.disk_gb,
+           "antiAffinity": w.anti_affinity or ""} for w in lab.cluster.workloads]
+    return {"Workloads": json.dumps(wl, separators=(",", ":")), "SwitchName": NAT_SWITCH}
+
+
+def _has_workloads(lab: Lab) -> bool:
+    return bool(lab.cluster.workloads)
+
+
+COMMON: tuple[Step, ...] = (
+    Step("dc-promote", "AD DS and DNS, new forest on the data disk, -NoRebootOnCompletion", targets="dc",
+         reboot="restart", timeout_s=3600, params=("DomainName", "NetbiosName", "DataDiskLun", "DataDriveLetter"),
+         protected=(SAFE_MODE_PASSWORD,), values=_dc_promote),
+    Step("dc-dns", "DNS forwarder to Azure DNS; waits until AD DS and DNS answer", targets="dc",
+         deps=("dc-promote",), timeout_s=1800, params=("DomainName", "Forwarder"),
+         values=lambda lab, c: {"DomainName": lab.domain.fqdn, "Forwarder": AZURE_DNS}),
+    Step("node-features", "Hyper-V, Failover-Clustering, management tools; NICs named after their subnets",
+         targets="nodes", reboot="pending", timeout_s=1800, params=("Features", "NicNames"), values=_node_features),
+    Step("node-join", "DNS to the DC (guest level), join the domain without -Restart", targets="nodes",
+         deps=("node-features", "dc-dns", "s2d-node-settings"), reboot="restart", timeout_s=1800,
+         params=("DomainName", "DnsServer", "AdminUser"), protected=(ADMIN_PASSWORD,), values=_node_join),
+    Step("cluster-validate", "Test-Cluster as the domain admin; fails with the failing tests", targets="first-node",
+         deps=("node-join", "iscsi-initiator", "shared-disk-init"), timeout_s=3600,
+         params=("Nodes", "Tests", "AdminUser"), protected=(ADMIN_PASSWORD,),
+         values=lambda lab, c: {"Nodes": _nodes(lab), "AdminUser": admin_user(lab),
+                                "Tests": ",".join(mode_for(lab.cluster.storage.mode).validation_tests)}),
+    Step("cluster-create", "New-Cluster -NoStorage -ManagementPointNetworkType Distributed, as the domain admin",
+         targets="first-node", deps=("cluster-validate",), timeout_s=1800,
+         params=("ClusterName", "Nodes", "AdminUser"), protected=(ADMIN_PASSWORD,),
+         values=lambda lab, c: {"ClusterName": lab.cluster.name, "Nodes": _nodes(lab), "AdminUser": admin_user(lab)}),
+    Step("workload-switch", "one internal NAT switch, same name on every node", targets="nodes",
+         deps=("node-join", "cluster-create"), timeout_s=900, params=("SwitchName", "NatPrefix", "GatewayAddress"),
+         values=lambda lab, c: {"SwitchName": NAT_SWITCH, "NatPrefix": NAT_PREFIX, "GatewayAddress": NAT_GATEWAY},
+         when=_has_workloads),
+    Step("cluster-networks", "cluster networks named after subnets, with their roles", targets="first-node",
+         deps=("cluster-create", "workload-switch"), timeout_s=600, params=("Networks",),
+         values=lambda lab, c: {"Networks": _pairs(_network_roles(lab))}),
+    Step("witness-cloud", "cloud witness on the lab's storage account (key protected)", targets="first-node",
+         deps=("cluster-create",), timeout_s=600, params=("AccountName", "Endpoint"), protected=(STORAGE_KEY,),
+         values=lambda lab, c: {"AccountName": lab.witness_storage_account_name, "Endpoint": "core.windows.net"},
+         when=lambda lab: lab.cluster.witness == "cloud"),
+    Step("workloads", "nested VMs on the CSV as clustered roles with soft anti-affinity", targets="first-node",
+         deps=("cluster-networks", "s2d-enable", "cluster-disks", "witness-cloud", "witness-disk"), timeout_s=3600,
+         params=("Workloads", "SwitchName"), values=_workloads, when=_has_workloads),
+)
+
+
+def steps_for(lab: Lab) -> tuple[Step, ...]:
+    """The lab's steps: the common ones and its storage mode's, those it needs (``when``), in order."""
+    mode_steps = mode_for(lab.cluster.storage.mode).guest_steps
+    create = next(i for i, s in enumerate(COMMON) if s.id == "cluster-create")
+    ordered = (*COMMON[:create + 1], *mode_steps, *COMMON[create + 1:])
+    return tuple(s for s in ordered if s.when(lab))
+
+
+def all_steps() -> dict[str, Step]:
+    """Every step of every mode by id (a step two modes share, e.g. cluster-disks, once)."""
+    from azguest.storage import MODES
+
+    out = {s.id: s for s in COMMON}
+    for mode in MODES.values():
+        out.update({s.id: s for s in mode.guest_steps})
+    return out
+
+
+def targets_of(lab: Lab, step: Step) -> tuple[str, ...]:
+    """The computer names a step runs on."""
+    if step.targets == "dc":
+        return (lab.domain.controller.name,)
+    if step.targets == "nodes":
+        return tuple(lab.cluster.nodes.names())
+    if step.targets == "first-node":
+        return (first_node(lab),)
+    return tuple(vm.computer for vm in lab.storage_layout().vms if vm.kind == step.targets)
+
+
+def templates_root() -> Path:
+    """The guest scripts' folder: ``azguest/templates`` when installed, the top-level ``templates/`` in a checkout."""
+    try:
+        root = resources.files("azguest.templates")
+        if root.is_dir():
+            return Path(str(root))
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def script_text(step: Step) -> str:
+    return (templates_root() / step.script).read_text(encoding="utf-8")

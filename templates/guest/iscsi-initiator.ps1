@@ -1,0 +1,21 @@
+# azguest-step: iscsi-initiator
+<#
+.SYNOPSIS
+    MSiSCSI, persistent session to the target; the first node initialises the LUNs.
+.NOTES
+    Contract: docs/design.md, "Guest steps". Runs as SYSTEM in a managed run command; idempotent
+    (check, then act); never prompts (-Force / -Confirm:$false); never reboots its own VM; ends by
+    writing one JSON line: {"step": "iscsi-initiator", "changed": bool, "rebootRequired": bool, "data": {...}}.
+    Protected parameters (only ever in protectedParameters, never echoed): none.
+#>
+[CmdletBinding()]
+param(
+    [string]$TargetPortal = '',
+    [string]$TargetName = '',
+    [string]$InitializeDisks = ''
+)
+$ErrorActionPreference = 'Stop'
+
+# Stub: the step's body comes with the guest scripts (item 4).
+$result = [ordered]@{ step = 'iscsi-initiator'; changed = $false; rebootRequired = $false; data = @{} }
+Write-Output ($result | ConvertTo-Json -Compress -Depth 5)

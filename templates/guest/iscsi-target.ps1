@@ -1,0 +1,21 @@
+# azguest-step: iscsi-target
+<#
+.SYNOPSIS
+    iSCSI Target Server, one virtual disk per data disk, initiator ACLs for the nodes.
+.NOTES
+    Contract: docs/design.md, "Guest steps". Runs as SYSTEM in a managed run command; idempotent
+    (check, then act); never prompts (-Force / -Confirm:$false); never reboots its own VM; ends by
+    writing one JSON line: {"step": "iscsi-target", "changed": bool, "rebootRequired": bool, "data": {...}}.
+    Protected parameters (only ever in protectedParameters, never echoed): none.
+#>
+[CmdletBinding()]
+param(
+    [string]$TargetName = '',
+    [string]$InitiatorIds = '',
+    [string]$DiskLuns = ''
+)
+$ErrorActionPreference = 'Stop'
+
+# Stub: the step's body comes with the guest scripts (item 4).
+$result = [ordered]@{ step = 'iscsi-target'; changed = $false; rebootRequired = $false; data = @{} }
+Write-Output ($result | ConvertTo-Json -Compress -Depth 5)

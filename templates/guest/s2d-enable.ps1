@@ -1,0 +1,19 @@
+# azguest-step: s2d-enable
+<#
+.SYNOPSIS
+    Enable-ClusterS2D (no cache, auto-replace off) and one CSV volume.
+.NOTES
+    Contract: docs/design.md, "Guest steps". Runs as SYSTEM in a managed run command; idempotent
+    (check, then act); never prompts (-Force / -Confirm:$false); never reboots its own VM; ends by
+    writing one JSON line: {"step": "s2d-enable", "changed": bool, "rebootRequired": bool, "data": {...}}.
+    Protected parameters (only ever in protectedParameters, never echoed): none.
+#>
+[CmdletBinding()]
+param(
+    [string]$VolumeName = ''
+)
+$ErrorActionPreference = 'Stop'
+
+# Stub: the step's body comes with the guest scripts (item 4).
+$result = [ordered]@{ step = 's2d-enable'; changed = $false; rebootRequired = $false; data = @{} }
+Write-Output ($result | ConvertTo-Json -Compress -Depth 5)
