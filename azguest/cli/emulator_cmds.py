@@ -30,8 +30,8 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port (0 = any free port).")] = 0,
     state: StateOpt = None,
     profile: Annotated[
-        str | None, typer.Option("--profile", help="fast, bench, realistic or a profile file "
-                                 "(env AZGUEST_EMULATOR_PROFILE).")
+        str | None, typer.Option("--profile", help="fast (the default), bench, realistic (Azure-like "
+                                 "latencies) or a profile file (env AZGUEST_EMULATOR_PROFILE).")
     ] = None,
     allow_remote: Annotated[
         bool, typer.Option("--allow-remote", help="Allow a non-loopback --host. The emulator has no "
