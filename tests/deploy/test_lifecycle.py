@@ -95,6 +95,32 @@ def test_expiry_edited_to_never__the_tag_goes_and_gc_never_takes_the_lab(inproc,
     assert plan_gc(inproc) == []
 
 
+def test_lab_deployed_before_the_lifetime_tags__keeps_its_expiry_then_sees_edits(inproc, clock):  # noqa: F811
+    assert do_deploy(inproc, _lab("7d")).ok
+    tags = group_tags(inproc)
+    inproc.resource.tags.begin_update_at_scope(  # as an older azguest left it: azguest-expires only
+        f"/subscriptions/{inproc.subscription_id}/resourceGroups/rg-hv-s2d",
+        {"operation": "Delete", "properties": {"tags": {"azguest-created-at": "", "azguest-expires-after": ""}}}
+    ).result()
+    clock.advance(DAY)
+    assert do_deploy(inproc, _lab("7d")).ok  # records the basis, keeps the expiry
+    after = group_tags(inproc)
+    assert after["azguest-expires"] == tags["azguest-expires"]
+    assert after["azguest-created-at"] == tags["azguest-created-at"]
+    assert do_deploy(inproc, _lab("14d")).ok  # and an edit is seen from then on
+    assert group_tags(inproc)["azguest-expires"] == _st(_ts(tags["azguest-created-at"]) + timedelta(days=14))
+
+
+def test_status__shows_the_groups_expiry_never_a_resources(inproc):
+    assert do_deploy(inproc, _lab("7d")).ok
+    nsgs = inproc.network.network_security_groups
+    nsg = nsgs.get("rg-hv-s2d", "hv-s2d-nsg")
+    nsg.tags = {**nsg.tags, "azguest-expires": "2000-01-01T00:00:00Z"}  # a tag writer's past expiry
+    nsgs.begin_create_or_update("rg-hv-s2d", "hv-s2d-nsg", nsg).result()
+    assert lab_status(inproc, LAB).expires == group_tags(inproc)["azguest-expires"]
+    assert plan_gc(inproc) == []
+
+
 def test_plan_shows_the_expiry_change_and_deploy_writes_it(emulated, tmp_path, capsys):
     assert run(["deploy", str(SPEC), "--yes"]) == 0
     edited = tmp_path / "s2d-2node.yaml"
