@@ -269,6 +269,14 @@ def test_unknown_commands__are_envelopes(cli, monkeypatch, argv, command, code):
     assert rc == ExitCode.USAGE and doc["error"]["code"] == code
 
 
+@pytest.mark.parametrize("argv,names", [([], "azguest needs a command: validate"), (["emulator"], "stats")])
+def test_group_without_command__one_line_error_naming_the_commands(cli, monkeypatch, argv, names):
+    monkeypatch.setenv(output.OUTPUT_ENV, "json")
+    rc, doc = cli(*argv, command=" ".join(argv), json_flag=False)
+    assert rc == ExitCode.USAGE and doc["error"]["code"] == "AZG-USAGE-NO-COMMAND"
+    assert "\n" not in doc["error"]["message"] and names in doc["error"]["message"]
+
+
 def test_azguest_output_env__success_without_the_flag(cli, monkeypatch):
     monkeypatch.setenv(output.OUTPUT_ENV, "json")
     rc, doc = cli("validate", SPEC, json_flag=False)

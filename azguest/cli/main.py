@@ -146,8 +146,10 @@ def _usage(argv: list[str], e) -> int:
     if getattr(e, "option_name", None):
         extra["param"] = e.option_name
     help_cmd = " ".join(["azguest", *_command_name(argv).split(), "--help"])
-    return _fail(argv, code, e.format_message(), ExitCode.USAGE, hint=f"see `{help_cmd}`", kind="usage",
-                 **extra)
+    message = e.format_message()
+    if code == "AZG-USAGE-NO-COMMAND" and getattr(e, "ctx", None) is not None:  # one line, not the whole help
+        message = f"{e.ctx.command_path} needs a command: {', '.join(e.ctx.command.list_commands(e.ctx))}"
+    return _fail(argv, code, message, ExitCode.USAGE, hint=f"see `{help_cmd}`", kind="usage", **extra)
 
 
 def _fail(argv: list[str], code: str, message: str, exit_code: int, hint: str | None = None, **extra) -> int:
