@@ -27,3 +27,11 @@ def storage_name_availability(session: AzureSession, name: str) -> dict:
     """``{"nameAvailable": bool, "reason": ..., "message": ...}`` for a storage account name."""
     return plain(session.storage.storage_accounts.check_name_availability(
         {"name": name, "type": "Microsoft.Storage/storageAccounts"}))
+
+
+def storage_account_key(session: AzureSession, resource_group: str, name: str) -> str:
+    """The storage account's first key (listKeys), for the cloud witness; the caller keeps it in memory only."""
+    keys = plain(session.storage.storage_accounts.list_keys(resource_group, name)).get("keys") or []
+    if not keys:
+        raise ValueError(f"storage account {name} returned no keys")
+    return str(keys[0]["value"])

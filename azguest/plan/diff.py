@@ -7,7 +7,18 @@ from typing import Any
 from azguest.azure.kinds import KINDS, Kind
 from azguest.plan.groups import adoptable, tag_removals
 from azguest.plan.live import owned_by
-from azguest.plan.model import MANAGED_TAGS, SECRET_PLACEHOLDER, TAG_SPEC, Change, Desired, Graph, Live, Plan
+from azguest.plan.model import (
+    GUEST_STEP_ROLE,
+    MANAGED_TAGS,
+    SECRET_PLACEHOLDER,
+    TAG_ROLE,
+    TAG_SPEC,
+    Change,
+    Desired,
+    Graph,
+    Live,
+    Plan,
+)
 from azguest.plan.osdisk import os_disk_differences
 from azguest.plan.protect import SIZE_PATH, grow_note, lost_disks, resize_refusal
 
@@ -28,9 +39,12 @@ def diff(graph: Graph, live: dict[str, Live], *, group_exists: bool) -> Plan:
                             hint="a resource with this name exists and azguest did not create it")
         changes.append(change)
     wanted = {d.arm_id.lower() for d in graph.resources}
+    guest = any(d.role == GUEST_STEP_ROLE for d in graph.resources)  # else guest steps are not this graph's
     for arm_id, cur in sorted(live.items()):
         kind = KINDS.get(cur.kind)
         if arm_id in wanted or kind is None or kind.backup or not owned_by(cur, live, graph.lab):
+            continue
+        if cur.tags.get(TAG_ROLE) == GUEST_STEP_ROLE and not guest:
             continue
         if _held_by(cur) & wanted:
             continue  # a disk held by a VM the lab wants (its OS disk, tagged by Azure or by azguest) stays

@@ -27,6 +27,9 @@ TAG_LEASE_NONCE = "azguest-lease-nonce"
 LEASE_TAGS = frozenset({TAG_LEASE_HOLDER, TAG_LEASE_SINCE, TAG_LEASE_EXPIRES, TAG_LEASE_NONCE})
 MANAGED_TAGS = frozenset({TAG_SPEC, *LIFETIME_TAGS}) | LEASE_TAGS  # excluded from the body hash and from drift
 OWNERSHIP_TAGS = (TAG_LAB, TAG_ROLE, TAG_SPEC)  # the full set azguest writes on everything it creates
+# Role of the guest steps' run commands: planned by azguest.guest (configure), not by the deploy graph,
+# so a graph that holds none of them never deletes them (destroy takes them with their VMs).
+GUEST_STEP_ROLE = "guest-step"
 _HASH = re.compile(r"^[0-9a-f]{16}$")  # body_hash(): 16 lower-case hex digits
 _ROLE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 

@@ -61,7 +61,7 @@ class GuestStep:
 
     The contract (docs/design.md, "Guest steps"): ``targets`` selects the VMs ("dc", "nodes", "first-node",
     or the ``kind`` of a :class:`PlannedVm`, e.g. "iscsi-target"); ``deps`` are step ids (the same VM's run
-    when the step also runs there, else every run of it; ids not in the lab's step set are ignored);
+    when both steps have the same ``targets``, else every run of it; ids not in the lab's step set are ignored);
     ``reboot``: "never", "pending" (may report rebootRequired; the restart waits for the VM's restart
     step) or "restart" (azguest restarts the VM through ARM after it when a reboot is pending); ``params``
     and ``protected`` are the script's ``param()`` names, protected ones only ever in protectedParameters.
