@@ -67,9 +67,10 @@ def confirm(yes: bool, question: str) -> bool:
     return typer.confirm(question, default=False, err=True)
 
 
-def _finish(record: Any, output: OutputFormat, command: str, warnings: list[dict] | None = None) -> None:
+def _finish(record: Any, output: OutputFormat, command: str, warnings: list[dict] | None = None,
+            resume: str | None = None) -> None:
     """Render the record; a failed or interrupted run becomes one error (with the record in JSON)."""
-    error = _record_error(record, command)
+    error = _record_error(record, command, resume or f"azguest {command}")
     if error is not None:
         error.result = record.to_dict()
         if output is not OutputFormat.json:
@@ -81,17 +82,17 @@ def _finish(record: Any, output: OutputFormat, command: str, warnings: list[dict
         render.apply_record(record)
 
 
-def _record_error(record: Any, command: str) -> Interrupted | PartialError | None:
+def _record_error(record: Any, command: str, resume: str) -> Interrupted | PartialError | None:
     if record.note == "interrupted":
         return Interrupted(f"{command} interrupted: {record.summary()['skipped']} resources not started; "
-                           "work already running was let finish", hint=f"re-run `azguest {command}` to resume")
+                           "work already running was let finish", hint=f"re-run `{resume}` to resume")
     if record.ok:
         return None
     failed = record.failed()
     code = ((failed[0].error if failed else None) or {}).get("code") or "AZG-PARTIAL"
     return PartialError(f"{command} stopped: {len(failed)} failed, {record.summary()['skipped']} not started"
                         f" ({failed[0].key if failed else 'stopped'}: {code})", code=code,
-                        hint=f"fix the cause and re-run `azguest {command}`: it resumes where it stopped")
+                        hint=f"fix the cause and re-run `{resume}`: it resumes where it stopped")
 
 
 BreakLeaseOpt = Annotated[bool, typer.Option(
@@ -129,7 +130,7 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
                allow_public_rdp: AllowPublicRdpOpt = False, break_lease: BreakLeaseOpt = False,
                allow_unknown_size: AllowUnknownSizeOpt = False, allow_data_loss: AllowDataLossOpt = False) -> None:
     """Deploy the Azure side of a lab: parallel, idempotent, resumable (re-run after any failure)."""
-    from azguest.cli.progress import progress_for
+    from azguest.cli.progress import Watch
     from azguest.deploy.lab import deploy
     from azguest.deploy.lease import policy_for
     from azguest.spec import resolve_password
@@ -137,9 +138,15 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
     lab, warnings = _load(spec, allow_public_rdp=allow_public_rdp, allow_unknown_size=allow_unknown_size,
                           show=output is not OutputFormat.json)
 
+    resume = f"azguest deploy {spec}" + (" --emulator" if emulator else "")
+    watch = Watch("deploy", resume, after_stop=" (but the auto-shutdown schedules of VMs that finish)")
+
     def ask(plan) -> bool:
         render.plan(plan, sys.stderr)
-        return confirm(yes, f"Apply these changes to lab {lab.name}?")
+        ok = confirm(yes, f"Apply these changes to lab {lab.name}?")
+        if ok:
+            watch.begin()  # progress and our Ctrl-C handling start after the plan and the prompt
+        return ok
 
     def password() -> str:  # asked before the confirmation; fails at once with no terminal and no variable
         from azguest.cli.prompts import password_prompt
@@ -147,18 +154,15 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
         prompt = password_prompt(lab.admin.username)
         return resolve_password(lab, prompt=prompt, key_vault=session.secret)  # session: opened below
 
-    progress = progress_for()
-    try:
-        with carry_warnings(warnings), session_for(emulator, endpoint, subscription or lab.subscription,
-                                                    cloud) as session:
-            record = deploy(session, lab, confirm=ask, password=password, max_workers=concurrency,
-                            on_event=progress, lease=policy_for(session, "deploy", break_lease=break_lease),
-                            allow_data_loss=allow_data_loss)
-    finally:
-        if progress:
-            progress.close()
+    with watch, carry_warnings(warnings), session_for(emulator, endpoint, subscription or lab.subscription,
+                                                      cloud) as session:
+        watch.use_clock(session)
+        record = deploy(session, lab, confirm=ask, password=password, max_workers=concurrency,
+                        on_event=watch.reporter, stop_event=watch.stop_event,
+                        lease=policy_for(session, "deploy", break_lease=break_lease),
+                        allow_data_loss=allow_data_loss)
     with carry_warnings(warnings):
-        _finish(record, output, "deploy", warnings)
+        _finish(record, output, "deploy", warnings, resume)
 
 
 def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
@@ -204,24 +208,26 @@ def destroy_cmd(lab: LabArg, yes: YesOpt = False,
                 emulator: EmulatorOpt = False, endpoint: EndpointOpt = None,
                 subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
     """Delete what azguest created for the lab, inside the lab's own group, in dependency order."""
-    from azguest.cli.progress import progress_for
+    from azguest.cli.progress import Watch
     from azguest.deploy.lease import policy_for
     from azguest.deploy.teardown import destroy, plan_teardown
 
+    resume = f"azguest destroy {lab}" + (" --emulator" if emulator else "")
+    watch = Watch("destroy", resume)
+
     def ask(td) -> bool:
         render.teardown(td, sys.stderr)
-        return confirm(yes, f"Delete these {td.delete_count} resources of lab {lab}?")
+        ok = confirm(yes, f"Delete these {td.delete_count} resources of lab {lab}?")
+        if ok:
+            watch.begin()
+        return ok
 
-    progress = progress_for()
-    try:
-        with session_for(emulator, endpoint, subscription, cloud) as session:
-            td = plan_teardown(session, lab, with_backups=with_backups, resource_group=resource_group)
-            record = destroy(session, td, confirm=ask, max_workers=concurrency, on_event=progress,
-                             lease=policy_for(session, "destroy", break_lease=break_lease))
-    finally:
-        if progress:
-            progress.close()
-    _finish(record, output, "destroy")
+    with watch, session_for(emulator, endpoint, subscription, cloud) as session:
+        watch.use_clock(session)
+        td = plan_teardown(session, lab, with_backups=with_backups, resource_group=resource_group)
+        record = destroy(session, td, confirm=ask, max_workers=concurrency, on_event=watch.reporter,
+                         stop_event=watch.stop_event, lease=policy_for(session, "destroy", break_lease=break_lease))
+    _finish(record, output, "destroy", resume=resume)
 
 
 def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="List expired labs only.")] = False,
@@ -233,11 +239,14 @@ def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="List expired
     """Destroy every lab whose group's azguest-expires tag has passed (for a nightly CI job).
 
     Lists every expired lab and, per group, how many resources it deletes, before asking (and with --yes)."""
+    from azguest.cli.progress import Watch
     from azguest.deploy.lease import policy_for
     from azguest.deploy.teardown import destroy, plan_gc
 
     records, failures = [], []
-    with session_for(emulator, endpoint, subscription, cloud) as session:
+    watch = Watch("gc", "azguest gc" + (" --emulator" if emulator else ""))
+    with watch, session_for(emulator, endpoint, subscription, cloud) as session:
+        watch.use_clock(session)
         items = plan_gc(session, with_backups=with_backups)
         doable = [i for i in items if i.teardown is not None]
         asking = not (dry_run or yes) and bool(doable)
@@ -245,9 +254,13 @@ def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="List expired
             render.gc_plan(items, sys.stderr if output is OutputFormat.json else sys.stdout, dry_run)
         if not dry_run and doable and confirm(yes, f"Destroy the {len(doable)} expired lab(s) listed above?"):
             policy = policy_for(session, "gc", break_lease=break_lease)
+            watch.begin()
             for item in doable:
+                if watch.stop_event.is_set():
+                    break  # Ctrl-C: the labs not begun are left for the next gc
                 try:
-                    records.append(destroy(session, item.teardown, confirm=lambda _t: True, lease=policy))
+                    records.append(destroy(session, item.teardown, confirm=lambda _t: True, lease=policy,
+                                           on_event=watch.reporter, stop_event=watch.stop_event))
                 except AzguestError as e:  # held by another run, or changed meanwhile: the others still go
                     failures.append({"lab": item.lab, **e.to_dict()})
     failures += [{"lab": i.lab, **(i.error or {})} for i in items if i.teardown is None and not dry_run]

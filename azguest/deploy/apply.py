@@ -172,7 +172,7 @@ def apply_plan(session: AzureSession, plan: Plan, *, password: str | None, max_w
     desired = plan.graph.by_key()
     puts = [c for c in plan.changes if c.action != "delete"]
     tasks = [Task(c.key, applier.task_for(c, desired[c.key]), desired[c.key].depends_on,
-                  f"{c.action} {c.kind} {c.name}") for c in puts]
+                  f"{c.action} {c.kind} {c.name}", *_urgency(desired[c.key])) for c in puts]
     outcomes = run_graph(tasks, max_workers=max_workers, on_event=on_event, stop_event=stop_event)
     deletes = [c for c in plan.changes if c.action == "delete"]
     if deletes and all(o.state == "succeeded" for o in outcomes.values()):
@@ -180,6 +180,18 @@ def apply_plan(session: AzureSession, plan: Plan, *, password: str | None, max_w
     results = tuple(_result(c, outcomes.get(c.key)) for c in plan.changes)
     return ApplyRecord(plan.graph.lab, plan.graph.resource_group, "deploy", results,
                        time.monotonic() - started, note="interrupted" if stop_event.is_set() else "")
+
+
+SAFETY_ROLES = frozenset({"cost"})  # azguest-role of what makes a lab cheap: the VMs' auto-shutdown schedules
+
+
+def _urgency(d: Desired) -> tuple[int, bool]:
+    """(priority, essential) of a resource's task. A schedule starts as soon as its VM exists, before any
+    other ready work, and even after Ctrl-C or a failure: a VM without it runs (and bills) all night.
+    The group carries the expiry tag that gc reads; it has no dependency, so it is first anyway."""
+    if d.role in SAFETY_ROLES:
+        return 2, True
+    return (1, False) if d.kind == "resourceGroup" else (0, False)
 
 
 def run_deletes(applier: Applier, deletes: list[Change], max_workers: int,
