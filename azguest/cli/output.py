@@ -35,7 +35,9 @@ CLI_ERROR_CODES = {  # code: (exit code, meaning) of the failures that are not a
     "AZG-USAGE-FILE": (64, "a file given on the command line cannot be opened"),
     "AZG-USAGE": (64, "any other bad command line"),
     "AZG-ABORTED": (130, "a prompt was aborted"),
-    "AZG-INTERRUPTED": (130, "Ctrl-C outside a deploy, destroy or gc (those report AZG-INTERRUPTED with their record)"),
+    "AZG-INTERRUPTED": (130, "Ctrl-C. In deploy, destroy or gc the first Ctrl-C lets running work finish (the error "
+                             "carries the record); a second one stops waiting at once (`details.running`: what "
+                             "keeps going in Azure)"),
     "AZG-INTERNAL": (1, "an unexpected error (a bug): run again with --debug and report it"),
     "AZG-FAILED": (1, "a command ended with a failure code and no error of its own (the exit code is kept)"),
 }
