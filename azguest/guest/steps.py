@@ -131,6 +131,29 @@ COMMON: tuple[Step, ...] = (
 )
 
 
+# Operations steps: run by `azguest stop`, `start` and `test` (azguest.guest.power, azguest.guest.health) on a
+# configured lab, never by configure. No parameters: they read what they need from the running guest (the
+# cluster, its roles, the domain), so they work from the lab's name alone, without its spec. Each prints one
+# JSON line whose ``data`` is the contract the emulator's guest model answers (docs/design.md, "Stop, start
+# and test"). A health step never fails for an unhealthy finding: it reports it (exit code 0), and fails
+# only when it cannot look (AD DS or the cluster service not answering yet), which azguest waits out.
+OPERATIONS: tuple[Step, ...] = (
+    Step("dc-health", "AD DS and DNS answer on the DC: the domain, and its name resolved by the DC's own DNS",
+         targets="dc", timeout_s=300),
+    Step("cluster-health", "the cluster as `azguest test` checks it: nodes, last validation report, pool, "
+         "virtual disks, CSVs, storage jobs, witness, workloads with owners and anti-affinity, DNS of its name",
+         targets="first-node", timeout_s=600),
+    Step("workloads-stop", "shut down every clustered VM role (Stop-ClusterGroup), before Stop-Cluster",
+         targets="first-node", timeout_s=1800),
+    Step("cluster-stop", "Stop-Cluster -Force: the cluster service on every node, once the workloads are off",
+         targets="first-node", timeout_s=900),
+    Step("cluster-start", "Start-Cluster: the cluster service on every node that runs, from one of them",
+         targets="first-node", timeout_s=900),
+    Step("workloads-start", "start every clustered VM role; of two roles of one anti-affinity class on one "
+         "node, move one to a node without that class (live migration)", targets="first-node", timeout_s=1800),
+)
+
+
 def steps_for(lab: Lab) -> tuple[Step, ...]:
     """The lab's steps: the common ones and its storage mode's, those it needs (``when``), in order."""
     mode_steps = mode_for(lab.cluster.storage.mode).guest_steps
@@ -140,10 +163,10 @@ def steps_for(lab: Lab) -> tuple[Step, ...]:
 
 
 def all_steps() -> dict[str, Step]:
-    """Every step of every mode by id (a step two modes share, e.g. cluster-disks, once)."""
+    """Every step of every mode by id (a step two modes share, e.g. cluster-disks, once), and the operations steps."""
     from azguest.storage import MODES
 
-    out = {s.id: s for s in COMMON}
+    out = {s.id: s for s in (*COMMON, *OPERATIONS)}
     for mode in MODES.values():
         out.update({s.id: s for s in mode.guest_steps})
     return out
