@@ -106,8 +106,9 @@ def _network(b: _Builder) -> str:
     subnets = [{"name": s.name, "properties": {"addressPrefix": str(s.prefix),
                                                 "networkSecurityGroup": {"id": b.arm_id("nsg", nsg_name)}}}
                for s in lab.network.subnets]
+    # Azure-provided DNS, no dhcpOptions.dnsServers: every VM (the DC too) resolves Azure names before the
+    # DC's DNS exists; the nodes switch to the DC in their guest once it answers (docs/design.md, Guest steps).
     body = {"properties": {"addressSpace": {"addressPrefixes": [str(lab.network.address_space)]},
-                           "dhcpOptions": {"dnsServers": [str(lab.domain.controller.ip)]},
                            "subnets": subnets}}
     return b.add("vnet", naming.vnet_name(lab.name), "network", body, (nsg,))
 
