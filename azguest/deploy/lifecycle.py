@@ -64,9 +64,14 @@ def parse_stamp(value: str | None) -> datetime | None:
 
 
 def _duration_text(expires_after: timedelta | None) -> str:
-    from azguest.spec.models import format_duration
-
-    return format_duration(expires_after) or NEVER
+    """Canonical, so that only a real edit counts: whole days, else hours, else minutes (2w and 14d are 14d)."""
+    if expires_after is None:
+        return NEVER
+    minutes = int(expires_after.total_seconds() // 60)
+    for unit, size in (("d", 1440), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
 
 
 def _tags(created: datetime, applied: str, expires: str | None) -> dict[str, str]:

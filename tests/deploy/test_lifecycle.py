@@ -70,8 +70,9 @@ def test_edited_expiry__recomputed_from_the_labs_creation_and_written_to_its_gro
     assert writes(engine) and all(e.path.endswith(TAGS_API) for e in writes(engine))  # no resource rewritten
     nsg = inproc.network.network_security_groups.get("rg-hv-s2d", "hv-s2d-nsg")
     assert "azguest-expires" not in nsg.tags  # the expiry lives on the group only
+    assert group_tags(inproc)["azguest-expires-after"] == "14d"
     engine.reset_log()
-    assert do_deploy(inproc, _lab("14d")).ok
+    assert do_deploy(inproc, _lab("2w")).ok  # the same lifetime, written otherwise
     assert writes(engine) == []  # re-run: nothing changes, nothing written
 
 
