@@ -11,6 +11,7 @@ the contract: script template, identity, DNS, reboots, execution names, secrets.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -194,5 +195,13 @@ def templates_root() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
+# A line ``# azguest-include: lib/<name>.ps1`` in a script stands for that file of templates/guest/lib/: functions
+# several scripts share (a run command sends one self-contained script, so they are inlined, once, here).
+_INCLUDE = re.compile(r"^# azguest-include: (lib/[A-Za-z0-9_-]+\.ps1)[ \t]*$", re.M)
+
+
 def script_text(step: Step) -> str:
-    return (templates_root() / step.script).read_text(encoding="utf-8")
+    """The step's script as it runs: its include lines replaced by the shared functions they name."""
+    folder = (templates_root() / step.script).parent
+    text = (templates_root() / step.script).read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda m: (folder / m.group(1)).read_text(encoding="utf-8").rstrip("\n"), text)

@@ -18,6 +18,47 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 
-# Stub: the step's body comes with the guest scripts (item 4).
-$result = [ordered]@{ step = 'dc-promote'; changed = $false; rebootRequired = $false; data = @{} }
+# AD DS on Azure: NTDS, logs and SYSVOL on a data disk with host caching None
+# [WSD identity/ad-ds/deploy/virtual-dc/adds-on-azure-vm.md]; the disk's caching is set by the plan.
+# Install-ADDSForest -NoRebootOnCompletion: azguest restarts the VM through ARM [ADDSDeployment/Install-ADDSForest].
+if ([string]::IsNullOrEmpty($SafeModePassword)) { throw 'dc-promote: the protected parameter SafeModePassword is empty' }
+
+# azguest-include: lib/disks.ps1
+
+$changed = $false
+$reboot = $false
+$drive = $DataDriveLetter.TrimEnd(':')
+$paths = [ordered]@{ database = "${drive}:\NTDS"; logs = "${drive}:\NTDS"; sysvol = "${drive}:\SYSVOL" }
+$role = (Get-CimInstance -ClassName Win32_ComputerSystem).DomainRole  # 4 backup DC, 5 primary DC
+$ntds = Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\NTDS\Parameters' -ErrorAction SilentlyContinue
+if ($role -ge 4) {
+    Write-Host "azguest: $env:COMPUTERNAME is already a domain controller"
+} elseif ($ntds -and $ntds.'DSA Database file') {
+    Write-Host 'azguest: promoted, waiting for the restart'
+    $reboot = $true
+} else {
+    if (-not (Get-Volume -DriveLetter $drive -ErrorAction SilentlyContinue)) {
+        $disk = Get-DataDiskByLun -Lun ([int]$DataDiskLun)
+        if (Initialize-LabelledDisk -Disk $disk -Label 'ADDS' -DriveLetter $drive) { $changed = $true }
+    }
+    $feature = Get-WindowsFeature -Name 'AD-Domain-Services'
+    if (-not $feature.Installed) {
+        Install-WindowsFeature -Name 'AD-Domain-Services' -IncludeManagementTools | Out-Null
+        $changed = $true
+    }
+    $secure = ConvertTo-SecureString -String $SafeModePassword -AsPlainText -Force
+    try {
+        Install-ADDSForest -DomainName $DomainName -DomainNetbiosName $NetbiosName -SafeModeAdministratorPassword $secure `
+            -InstallDns -DatabasePath $paths.database -LogPath $paths.logs -SysvolPath $paths.sysvol `
+            -NoRebootOnCompletion -Force -WarningAction SilentlyContinue | Out-Null
+    } catch {
+        throw ('dc-promote: Install-ADDSForest failed: ' + $_.Exception.Message.Replace($SafeModePassword, '<redacted>'))
+    }
+    $changed = $true
+    $reboot = $true
+}
+
+$data = [ordered]@{ domain = $DomainName; netbios = $NetbiosName; databasePath = $paths.database
+    logPath = $paths.logs; sysvolPath = $paths.sysvol }
+$result = [ordered]@{ step = 'dc-promote'; changed = $changed; rebootRequired = $reboot; data = $data }
 Write-Output ($result | ConvertTo-Json -Compress -Depth 5)

@@ -14,6 +14,19 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 
-# Stub: the step's body comes with the guest scripts (item 4).
-$result = [ordered]@{ step = 's2d-node-settings'; changed = $false; rebootRequired = $false; data = @{} }
+# S2D in Azure VMs: spaceport HwTimeout 0x7530 (30 s; default 6 s) [WSD storage/storage-spaces/
+# storage-spaces-direct-in-vm.md]. Whether it needs a restart is not documented: the step reports one, and the
+# node's single ARM restart (after node-join) covers it.
+$key = 'HKLM:\SYSTEM\CurrentControlSet\Services\spaceport\Parameters'
+$want = [int]$HwTimeoutMs
+$changed = $false
+if (-not (Test-Path -Path $key)) { New-Item -Path $key -Force | Out-Null }
+$current = (Get-ItemProperty -Path $key -Name 'HwTimeout' -ErrorAction SilentlyContinue).HwTimeout
+if ($current -ne $want) {
+    New-ItemProperty -Path $key -Name 'HwTimeout' -PropertyType DWord -Value $want -Force | Out-Null
+    $changed = $true
+}
+
+$data = [ordered]@{ hwTimeoutMs = $want }
+$result = [ordered]@{ step = 's2d-node-settings'; changed = $changed; rebootRequired = $changed; data = $data }
 Write-Output ($result | ConvertTo-Json -Compress -Depth 5)

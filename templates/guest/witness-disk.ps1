@@ -14,6 +14,18 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 
-# Stub: the step's body comes with the guest scripts (item 4).
-$result = [ordered]@{ step = 'witness-disk'; changed = $false; rebootRequired = $false; data = @{} }
+# The disk witness on the labelled cluster disk (cluster-disks named it; never a CSV)
+# [SQL hadr-cluster-best-practices.md; FailoverClusters/Set-ClusterQuorum].
+$changed = $false
+$quorum = Get-ClusterQuorum
+if (-not $quorum.QuorumResource -or $quorum.QuorumResource.Name -ne $DiskLabel) {
+    if (-not (Get-ClusterResource -Name $DiskLabel -ErrorAction SilentlyContinue)) {
+        throw "witness-disk: no cluster disk named $DiskLabel"
+    }
+    Set-ClusterQuorum -DiskWitness $DiskLabel | Out-Null
+    $changed = $true
+}
+$resource = Get-ClusterResource -Name $DiskLabel
+$data = [ordered]@{ witness = 'disk'; resource = $DiskLabel; state = [string]$resource.State }
+$result = [ordered]@{ step = 'witness-disk'; changed = $changed; rebootRequired = $false; data = $data }
 Write-Output ($result | ConvertTo-Json -Compress -Depth 5)
