@@ -29,6 +29,7 @@ class ErrorKind(enum.Enum):
     INTERRUPTED = "interrupted"  # Ctrl-C
     LEASE_HELD = "lease-held"  # another azguest run holds the lab's lease (one writer per lab)
     DATA_LOSS = "data-loss"  # the change deletes disks holding data and --allow-data-loss was not given
+    HEALTH = "health"  # `azguest test` ran and a health check of the lab failed
 
 
 class AzguestError(Exception):
@@ -162,3 +163,11 @@ class DataLossError(AzguestError):
 
     kind = ErrorKind.DATA_LOSS
     default_code = "AZG-DATA-LOSS"
+
+
+class HealthError(AzguestError):
+    """`azguest test` found failing checks; ``details["failed"]`` names them, ``result`` is the whole report."""
+
+    kind = ErrorKind.HEALTH
+    default_code = "AZG-TEST-FAILED"
+    report: Any = None  # the HealthReport, for the human table

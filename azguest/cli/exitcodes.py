@@ -22,6 +22,7 @@ class ExitCode(enum.IntEnum):
     GUEST_FAILED = 11  # a configuration step inside a guest failed
     LEASE_HELD = 12  # another azguest run is writing to this lab (the error names it); nothing was written
     DATA_LOSS = 13  # the change deletes disks that hold data and --allow-data-loss was not given; nothing was written
+    TEST_FAILED = 14  # `azguest test`: a health check of the lab failed (the output names each failing check)
     USAGE = 64  # bad command line or missing configuration (e.g. no subscription)
     INTERRUPTED = 130  # Ctrl-C
 
@@ -41,6 +42,7 @@ KIND_TO_EXIT: dict[ErrorKind, ExitCode] = {
     ErrorKind.INTERRUPTED: ExitCode.INTERRUPTED,
     ErrorKind.LEASE_HELD: ExitCode.LEASE_HELD,
     ErrorKind.DATA_LOSS: ExitCode.DATA_LOSS,
+    ErrorKind.HEALTH: ExitCode.TEST_FAILED,
 }
 
 

@@ -193,3 +193,26 @@ def lab_list(labs: Any, stream: TextIO | None = None) -> None:
     table(c, ["lab", "resource group", "location", "expires", "VMs", "power"],
           [[x.lab + (" (ambiguous)" if x.ambiguous else ""), x.resource_group, x.location, x.expires or "never",
             str(x.vms), x.power_summary] for x in labs], names=(0, 1))
+
+
+def power_record(r: Any, stream: TextIO | None = None) -> None:
+    """`stop` / `start`: one row per stage task in order, then what the guest showed (findings)."""
+    c = _console(stream)
+    if r.note == "already stopped":
+        c.print(f"lab {r.lab} ({r.resource_group}): every VM is deallocated already; nothing done", markup=False)
+        return
+    rows = [[o.key, o.stage, o.vm or "-", o.action, o.state, f"{o.elapsed_s:.0f}s"] for o in r.outcomes]
+    table(c, ["step", "stage", "vm", "action", "state", "took"], rows, names=(0, 2))
+    for f in r.findings:
+        c.print(f"note: {f}", markup=False)
+    verb = "stopped (deallocated)" if r.command == "stop" else "started"
+    if r.ok:
+        c.print(f"lab {r.lab} {verb} in {r.elapsed_s:.0f}s", markup=False)
+
+
+def health_report(h: Any, stream: TextIO | None = None) -> None:
+    """`test`: one row per check, PASS or FAIL, and what it saw."""
+    c = _console(stream)
+    table(c, ["check", "result", "detail"], [[k.name, "PASS" if k.ok else "FAIL", k.detail] for k in h.checks])
+    bad = len(h.failed())
+    c.print(f"lab {h.lab}: {len(h.checks) - bad} passed, {bad} failed", markup=False)

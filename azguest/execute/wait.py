@@ -4,7 +4,8 @@ A :class:`Clock` is how the waiting code sees time. Its ``now()`` moves by at le
 was asked for, so a sleep that only advances an emulated clock (the in-process emulator transport's
 ``sleep``) still counts toward deadlines and token refills. Tests inject a fake ``monotonic`` and
 ``sleep``; production code waits through the session's transport (:func:`session_clock`), which is
-how azure-core's own retry policy and LRO pollers wait.
+how azure-core's own retry policy and LRO pollers wait. A local emulator that waits in real time (over
+HTTP, or a state file) is polled as often as the SDK polls it (``max_interval_s``), not every 10 s.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ class Clock:
     """``now()`` (seconds, monotonic) and ``sleep(seconds)``; a short sleep still moves ``now`` on."""
 
     def __init__(self, sleep: Callable[[float], None] = time.sleep,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, *, max_interval_s: float | None = None) -> None:
         self._sleep, self._monotonic = sleep, monotonic
+        self.max_interval_s = max_interval_s  # a poll interval longer than this is shortened to it
         self._skipped = 0.0  # seconds asked for but not spent in real time (an emulated or fake sleep)
         self._lock = threading.Lock()
 
@@ -42,9 +44,14 @@ class Clock:
 
 
 def session_clock(session: Any) -> Clock:
-    """A clock that sleeps like the SDK does on ``session``: through its transport when it has one."""
+    """A clock that sleeps like the SDK does on ``session``: through its transport when it has one, and
+    that polls a local emulator waiting in real time at the session's polling interval."""
     transport = getattr(session, "transport", None)
-    return Clock(sleep=transport.sleep) if transport is not None else Clock()
+    target = getattr(session, "target", None)
+    local = bool(getattr(target, "emulator", False) or getattr(target, "is_loopback", False))
+    real_time = not getattr(transport, "virtual_time", False)
+    cap = getattr(session, "polling_interval", None) if local and real_time else None
+    return Clock(sleep=transport.sleep if transport is not None else time.sleep, max_interval_s=cap)
 
 
 def session_now(session: Any) -> datetime:
@@ -68,4 +75,5 @@ def poll_until(probe: Callable[[], T], done: Callable[[T], bool], *, what: str, 
             raise WaitTimeoutError(f"gave up waiting for {what} after {waited:.0f} s",
                                    details={"waited_for": what, "timeout_s": timeout_s},
                                    hint="look at it in the Azure portal, then re-run")
-        clock.sleep(min(interval_s, timeout_s - waited))
+        interval = min(interval_s, clock.max_interval_s) if clock.max_interval_s else interval_s
+        clock.sleep(min(interval, timeout_s - waited))

@@ -9,8 +9,8 @@
     live-migrated to an Up node holding none of that class, then every VM role is started. Idempotent;
     never prompts; never reboots.
     One JSON line: {"step": "workloads-start", "changed": bool, "rebootRequired": false,
-                    "data": {"started": ["<role>", ...], "moved": [{"name": "...", "from": "...", "to": "..."}],
-                             "failed": ["<role>", ...]}}
+                    "data": {"roles": {"<role>": "Online|Failed|...", ...},
+                             "moved": [{"name": "...", "from": "...", "to": "..."}]}}
 #>
 [CmdletBinding()]
 param(
@@ -19,7 +19,6 @@ $ErrorActionPreference = 'Stop'
 
 $started = @()
 $moved = @()
-$failed = @()
 $up = @(Get-ClusterNode | Where-Object { "$($_.State)" -eq 'Up' } | ForEach-Object { $_.Name })
 $roles = @(Get-ClusterGroup | Where-Object { "$($_.GroupType)" -eq 'VirtualMachine' })
 $placed = @{}
@@ -42,13 +41,13 @@ foreach ($role in $roles) {
 }
 foreach ($role in @(Get-ClusterGroup | Where-Object { "$($_.GroupType)" -eq 'VirtualMachine' })) {
     if ("$($role.State)" -eq 'Online') { continue }
-    try {
-        Start-ClusterGroup -Name $role.Name | Out-Null
-        $started += $role.Name
-    } catch {
-        $failed += $role.Name
-    }
+    Start-ClusterGroup -Name $role.Name | Out-Null
+    $started += $role.Name
+}
+$states = [ordered]@{}
+foreach ($role in @(Get-ClusterGroup | Where-Object { "$($_.GroupType)" -eq 'VirtualMachine' })) {
+    $states[$role.Name] = "$($role.State)"
 }
 $result = [ordered]@{ step = 'workloads-start'; changed = (($started.Count + $moved.Count) -gt 0)
-    rebootRequired = $false; data = [ordered]@{ started = $started; moved = $moved; failed = $failed } }
+    rebootRequired = $false; data = [ordered]@{ roles = $states; moved = $moved } }
 Write-Output ($result | ConvertTo-Json -Compress -Depth 5)

@@ -86,3 +86,22 @@ def test_token_bucket__a_clock_that_never_refills_hits_the_deadline():
         bucket.acquire()
     with pytest.raises(WaitTimeoutError, match="ARM write token"):
         bucket.acquire()
+
+
+def test_session_clock__polls_a_real_time_local_emulator_at_the_sdk_interval_and_azure_as_asked(tmp_path):
+    from azguest.azure import resolve_target
+    from azguest.execute.wait import session_clock
+
+    in_memory = session_clock(AzureSession.for_engine(Engine()))
+    persisted = session_clock(AzureSession.for_engine(Engine(state_path=tmp_path / "emu.db"), polling_interval=0.05))
+    loopback = session_clock(AzureSession(resolve_target(endpoint="http://127.0.0.1:1", environ={}),
+                                          polling_interval=0.02))
+    cloud = session_clock(AzureSession(resolve_target(subscription="00000000-0000-0000-0000-0000000000aa",
+                                                      environ={})))
+    assert (in_memory.max_interval_s, persisted.max_interval_s, loopback.max_interval_s, cloud.max_interval_s) == (
+        None, 0.05, 0.02, None)
+    slept: list[float] = []
+    values = iter([0, 0, 1])
+    poll_until(lambda: next(values), bool, what="one", timeout_s=60, interval_s=10,
+               clock=Clock(sleep=slept.append, monotonic=lambda: 0.0, max_interval_s=0.02))
+    assert slept == [0.02, 0.02]
