@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "azguest.cli.spec_cmds",  # validate, schema, init
     "azguest.cli.lab_cmds",  # plan, deploy, status, destroy, gc
     "azguest.cli.lifecycle_cmds",  # extend
+    "azguest.cli.guest_cmds",  # configure
     "azguest.cli.power_cmds",  # stop, start, test
     "azguest.cli.lab_app",  # lab list, connect
     "azguest.cli.emulator_cmds",  # emulator serve / stats / reset
