@@ -1,4 +1,4 @@
-# Shared by cluster-validate and cluster-create (inlined by azguest at its '# azguest-include' line).
+# Shared functions, inlined by azguest (steps.script_text) where a script's include line names this file.
 # Identity (design.md, "Guest steps"): run commands run as SYSTEM, which reaches the other nodes as the computer
 # account; this cmdlet needs the domain admin. It runs in a one-shot scheduled task registered as the domain admin
 # (the password only ever comes from the protected parameter and goes only to Register-ScheduledTask -Password),

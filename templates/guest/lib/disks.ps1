@@ -1,4 +1,4 @@
-# Shared by the scripts that initialise data disks (inlined by azguest at its '# azguest-include' line).
+# Shared functions, inlined by azguest (steps.script_text) where a script's include line names this file.
 # Azure data disks show their LUN in Location ("Integrated : Adapter 1 : Port 0 : Target 0 : LUN <n>")
 # [learn.microsoft.com troubleshoot/windows-server/backup-and-storage/manage-disks-standalone-storage-spaces];
 # the OS and temporary disks sit on another adapter and may share the number, so they are left out.
