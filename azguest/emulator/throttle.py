@@ -1,4 +1,8 @@
-"""Token-bucket throttling in real time: ARM per-subscription buckets and Compute per-VM policies.
+"""Token-bucket throttling: ARM per-subscription buckets and Compute per-VM policies.
+
+Buckets refill on the engine's throttle clock: real time, plus what in-process clients of an
+in-memory engine slept on the emulated clock (``Engine.advance``); in emulated time with
+``Throttling.time_scaled``.
 
 Not implemented: tenant-level and global (15x) ARM limits, per-principal buckets, the Compute
 per-subscription policy buckets, and Network's 5-minute windows.
