@@ -23,11 +23,17 @@ from azguest.emulator.errors import ArmError
 ASYNC = "async"
 LOCATION = "location"
 _FAIL_LATER = "lro.fail_later"
+_DURATION = "lro.duration"
 
 
 def fail_later(ctx: Ctx, code: str, message: str, status: int = 409) -> None:
     """Accept the request, but end the LRO it starts as ``Failed`` with this ARM error."""
     ctx.scratch.setdefault(_FAIL_LATER, {"code": code, "message": message, "status": status})
+
+
+def set_duration(ctx: Ctx, seconds: float) -> None:
+    """The LRO this request starts takes ``seconds`` (already time-scaled), not the profile's type default."""
+    ctx.scratch[_DURATION] = float(seconds)
 
 
 def will_fail(ctx: Ctx) -> bool:
@@ -47,7 +53,9 @@ def start(ctx: Ctx, res: dict[str, Any], operation: str, style: str, *, final: s
     engine = ctx.engine
     arm_type = res["type"]
     op_id = ctx.new_id()
-    duration = engine.profile.latency.seconds(arm_type, operation)
+    duration = ctx.scratch.pop(_DURATION, None)
+    if duration is None:
+        duration = engine.profile.latency.seconds(arm_type, operation)
     planned = ctx.scratch.pop(_FAIL_LATER, None)
     if planned:
         duration = 0.0  # Azure's own validation fails the operation within moments, not after the full duration

@@ -27,9 +27,9 @@ from typing import Any
 from azguest.errors import ConfigError
 
 ENV_PROFILE = "AZGUEST_EMULATOR_PROFILE"
+GUEST_MODELS = ("windows-model", "none")  # see azguest.emulator.guest
 DEFAULT_PROFILE = "fast"  # when AZGUEST_EMULATOR_PROFILE is unset; "realistic" for Azure-like latencies
 BUILTIN_SCALES = {"fast": 0.0, "bench": 0.01, "realistic": 1.0}  # name -> Latency.time_scale
-GUEST_MODELS = ("windows-model", "none")  # see azguest.emulator.guest
 
 # Azure seconds per operation, keyed "<last type segment>.<operation>" (lower case).
 DEFAULT_DURATIONS: dict[str, float] = {
@@ -57,6 +57,39 @@ DEFAULT_DURATIONS: dict[str, float] = {
     "publicipaddresses.create": 2.0,
     "storageaccounts.create": 20.0,
 }
+
+# Guest steps (windows-model): Azure seconds a managed run command of each step takes, with the basis of the
+# figure. Typical values, NOT documented by Microsoft (docs/emulator.md says so); "guest.failed" is a step
+# that fails early, "guest.s2d-repair" the resync after a node that was lost comes back.
+_RC_MIN = "the ~20 s minimum of any run command (azure-compute-docs run-command.md)"
+GUEST_DURATIONS: dict[str, tuple[float, str]] = {
+    "guest.dc-promote": (600.0, "typical AD DS install + Install-ADDSForest; AutomatedLab allows up to 60 min"),
+    "guest.dc-dns": (120.0, "typical: waits for AD Web Services after the restart, then sets the forwarder"),
+    "guest.dc-health": (30.0, _RC_MIN + " plus a few queries"),
+    "guest.node-features": (300.0, "typical Install-WindowsFeature of Hyper-V + Failover-Clustering + tools"),
+    "guest.s2d-node-settings": (25.0, _RC_MIN + " (one registry value)"),
+    "guest.node-join": (60.0, "typical Add-Computer without restart"),
+    "guest.iscsi-target": (180.0, "typical: target server feature, one fixed VHDX per LUN"),
+    "guest.iscsi-initiator": (60.0, "typical: portal, persistent session, initialise LUNs"),
+    "guest.shared-disk-init": (60.0, "typical: Initialize-Disk, New-Partition, Format-Volume per disk"),
+    "guest.cluster-validate": (300.0, "typical Test-Cluster of 2-3 nodes"),
+    "guest.cluster-create": (180.0, "typical New-Cluster with a distributed network name"),
+    "guest.s2d-enable": (420.0, "Enable-ClusterS2D 'may take several minutes' (deploy-storage-spaces-direct.md)"),
+    "guest.cluster-disks": (90.0, "typical Add-ClusterDisk + Add-ClusterSharedVolume"),
+    "guest.witness-disk": (45.0, "typical Set-ClusterQuorum"),
+    "guest.witness-cloud": (60.0, "typical Set-ClusterQuorum -CloudWitness (reaches Azure storage)"),
+    "guest.workload-switch": (60.0, "typical New-VMSwitch + New-NetNat"),
+    "guest.cluster-networks": (30.0, _RC_MIN),
+    "guest.workloads": (240.0, "typical New-VM + Add-ClusterVirtualMachineRole for a few VMs"),
+    "guest.cluster-health": (30.0, _RC_MIN + " plus a few queries"),
+    "guest.cluster-stop": (90.0, "typical Stop-Cluster"),
+    "guest.cluster-start": (120.0, "Start-Cluster 'give it a few minutes' (maintain-servers.md)"),
+    "guest.workloads-stop": (90.0, "typical Stop-ClusterGroup (guest shutdown) per VM"),
+    "guest.workloads-start": (90.0, "typical Start-ClusterGroup per VM"),
+    "guest.failed": (20.0, _RC_MIN + ": a step refused early"),
+    "guest.s2d-repair": (300.0, "S2D resync takes 'many minutes' (maintain-servers.md); depends on data written"),
+}
+DEFAULT_DURATIONS.update({k: v[0] for k, v in GUEST_DURATIONS.items()})
 
 
 @dataclass(frozen=True)

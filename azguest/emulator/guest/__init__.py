@@ -18,6 +18,7 @@ persists across processes like every resource, and goes away with its VM.
 from __future__ import annotations
 
 from azguest.emulator.guest import steps as _steps  # noqa: F401  (registers the built-in steps)
+from azguest.emulator.guest import win_cluster, win_domain, win_storage, win_workloads  # noqa: F401  (Windows steps)
 from azguest.emulator.guest.model import (
     GUEST_FORMAT,
     MODELS,
@@ -31,7 +32,10 @@ from azguest.emulator.guest.model import (
     registered,
     run_step,
     step,
+    step_seconds,
 )
+from azguest.emulator.guest.power import power_changed
 
 __all__ = ["GUEST_FORMAT", "MODELS", "STEPS", "GuestResult", "GuestRun", "guest_state", "markdown", "mask",
-           "parse_step_id", "registered", "run_step", "step"]
+           "parse_step_id", "power_changed", "registered", "run_step", "step",
+           "step_seconds"]

@@ -6,6 +6,7 @@ import contextlib
 import copy
 import json
 import re
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,15 @@ class GuestRun:
     parameters: Mapping[str, str]
     protected: Mapping[str, str] = field(repr=False)
     now: float
+    script: str = field(default="", repr=False)  # the script text (for its param() block and error positions)
+    ctx: Any = field(default=None, repr=False, compare=False)  # the request's Ctx: the lab around the VM
+
+    @property
+    def world(self) -> Any:
+        """The lab around this VM (``azguest.emulator.guest.world.World``)."""
+        from azguest.emulator.guest.world import World
+
+        return World(self.ctx, self.vm_id)
 
     @property
     def computer_name(self) -> str:
@@ -133,22 +143,34 @@ def run_step(ctx: Ctx, model: str, vm_id: str, script: Any, parameters: Mapping[
     if fn is None:
         return GuestResult(STEP_NOT_FOUND, "", f"azguest emulator: unknown guest step '{step_id}' (the script's "
                            f"'# azguest-step: {step_id}'; known steps: " + ", ".join(sorted(STEPS)) + ")")
+    from azguest.emulator.guest.prelude import prepare
+
     vm = ctx.get(vm_id) or {"id": vm_id, "name": ids.name_of(vm_id)}
-    run = GuestRun(vm_id, public(vm), step_id, dict(parameters), dict(protected), ctx.now)
+    text = _script_text(script)
+    run = GuestRun(vm_id, public(vm), step_id, dict(parameters), dict(protected), ctx.now, text, ctx)
     rec = guest_state(ctx, vm_id)
-    before = copy.deepcopy(rec["facts"])
+    before = copy.deepcopy(ctx.state["guests"])
+    run, refused = prepare(run)
     try:
-        result = fn(run, rec["facts"])
+        result = refused or fn(run, rec["facts"])
     except Exception as e:  # a broken step is a failed run, not a failed ARM request
+        ctx.engine.last_error = traceback.format_exc()
         result = GuestResult(1, "", f"azguest emulator: guest step '{step_id}' failed: {type(e).__name__}")
-    if _holds_secret(rec["facts"], protected):  # guest state is stored: a secret must not get in
-        rec["facts"] = before
+    if _holds_secret(ctx.state["guests"], protected):  # guest state is stored: a secret must not get in
+        ctx.state["guests"] = before
+        rec = guest_state(ctx, vm_id)
         result = GuestResult(1, "", f"azguest emulator: guest step '{step_id}' tried to keep a protected "
                              "parameter in the guest state; its changes were dropped")
     rec["runs"] = (rec["runs"] + [{"step": step_id, "exitCode": result.exit_code,
                                    "time": iso_offset(ctx.now)}])[-_HISTORY:]
     ctx.mark_dirty()
     return result
+
+
+def _script_text(script: Any) -> str:
+    if isinstance(script, (list, tuple)):
+        return "\n".join(str(x) for x in script)
+    return script if isinstance(script, str) else ""
 
 
 def markdown() -> list[str]:
@@ -164,4 +186,15 @@ def markdown() -> list[str]:
     for step_id, fn in sorted(STEPS.items()):
         doc = " ".join((fn.__doc__ or "").split())
         lines.append(f"| `{step_id}` | {doc} |")
-    return lines
+    from azguest.emulator.guest.docs import markdown as windows_markdown
+
+    return lines + windows_markdown()
+
+
+def step_seconds(profile: Any, step_id: str | None, exit_code: int) -> float:
+    """Time-scaled seconds a run command of ``step_id`` takes (profile durations ``guest.<step>``; a failed
+    run ``guest.failed``; otherwise the run command default)."""
+    d = profile.latency.durations
+    key = "guest.failed" if exit_code != 0 else f"guest.{step_id}"
+    base = d.get(key, d.get("runcommands.create", d.get("default", 2.0)))
+    return float(base) * profile.latency.time_scale

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from azguest.emulator import lro
 from azguest.emulator.context import Ctx, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
+from azguest.emulator.guest import parse_step_id, step_seconds
 from azguest.emulator.handlers.base import Handler, base_resource
 from azguest.emulator.handlers.computeutil import power
 from azguest.emulator.registry import Op, Rule, register
@@ -70,6 +72,7 @@ class RunCommands(Handler):
                                               src.get("scriptUri"), _pairs(props.get("parameters")),
                                               ctx.scratch.pop("protected", {}))
         res["_result"] = {"exitCode": code, "output": out, "error": err}
+        lro.set_duration(ctx, step_seconds(ctx.engine.profile, parse_step_id(src.get("script")), code))
         ctx.save(res)
 
     def complete(self, ctx: Ctx, op: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azguest.emulator import lro
+from azguest.emulator import guest, lro
 from azguest.emulator.context import Ctx, Reply, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
 from azguest.emulator.handlers import vm_checks
@@ -146,9 +146,11 @@ class VirtualMachines(Handler):
     def on_succeeded(self, ctx: Ctx, res: dict[str, Any], op: dict[str, Any]) -> None:
         if res.get("_power") == "starting":
             res["_power"] = "running"
+            guest.power_changed(ctx, res, "create")  # first boot: the guest takes its DHCP DNS servers
         res["_op_time"] = ctx.now  # the instance view's ProvisioningState time: when the last operation ended
 
     def on_deleted(self, ctx: Ctx, res: dict[str, Any]) -> None:
+        guest.power_changed(ctx, res, "delete")  # a cluster node deleted is lost to its cluster
         for d in _disk_entries(res):
             disk = ctx.get(ref_id(d.get("managedDisk")))
             if disk is None:
@@ -229,6 +231,7 @@ class VirtualMachines(Handler):
         else:
             vm["_power"] = _ACTIONS[key][1]
             vm["_op_time"] = ctx.now  # start, restart, deallocate, power off: Azure counts them as updates
+            guest.power_changed(ctx, vm, key)  # a restart (or stop + start) completes a pending reboot
         ctx.save(vm)
 
 
