@@ -126,6 +126,7 @@ class Piece(_Wire):
     started_s: float | None = None  # seconds since the backup started (for the skew)
     size_gb: int = 0
     error: str | None = None
+    elapsed_s: float | None = None  # from its PUT to its end
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ class Manifest(_Wire):
     skew_s: float | None = None  # first piece start to last piece start
     downtime_s: float | None = None  # cold: stop begun to start ended
     elapsed_s: float | None = None
+    stop_s: float | None = None  # cold: how long the graceful stop took
+    start_s: float | None = None  # cold: how long the ordered start took
     restore_order: tuple[tuple[str, ...], ...] = ()  # VM names tier by tier: DC, storage, nodes
     vms: tuple[VmConfig, ...] = ()
     pieces: tuple[Piece, ...] = ()
@@ -161,12 +164,17 @@ class Manifest(_Wire):
         return self.status == "complete"
 
     def disks(self) -> list[DiskConfig]:
-        """Every distinct disk of the lab (a shared disk once), OS disks first."""
-        seen: dict[str, DiskConfig] = {}
-        for vm in self.vms:
-            for d in (vm.os_disk, *vm.data_disks):
-                seen.setdefault(d.id.lower(), d)
-        return list(seen.values())
+        """Every distinct disk of the lab (a shared disk once)."""
+        return distinct_disks(self.vms)
+
+
+def distinct_disks(vms: tuple[VmConfig, ...]) -> list[DiskConfig]:
+    """Every distinct disk of these VMs, VM by VM (a shared disk once, where it is first seen)."""
+    seen: dict[str, DiskConfig] = {}
+    for vm in vms:
+        for d in (vm.os_disk, *vm.data_disks):
+            seen.setdefault(d.id.lower(), d)
+    return list(seen.values())
 
 
 def _from_wire(cls: Any, name: str, value: Any) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -310,15 +311,18 @@ def _collect(r: _Run) -> None:
 def run_power(session: AzureSession, lab: str, command: str, *, resource_group: str | None = None,
               lease: LeasePolicy | None = None, timeouts: Timeouts | None = None, max_workers: int = 8,
               on_event: Callable[[Event], None] | None = None, stop_event: threading.Event | None = None,
-              on_start: Callable[[], None] | None = None) -> PowerRecord:
+              on_start: Callable[[], None] | None = None, lease_held: bool = False) -> PowerRecord:
     """``command`` = "stop" | "start" for the lab named ``lab`` (no spec). A lab whose VMs are all
-    deallocated already is not touched by ``stop`` (no lease, no write)."""
+    deallocated already is not touched by ``stop`` (no lease, no write). ``lease_held``: the caller holds the
+    lab's lease already (a cold backup around its stop and start), so none is taken here."""
     clock = session_clock(session)
     t0 = clock.now()
     inv = inventory(session, lab, resource_group)
     if command == "stop" and inv.vms and all(v.deallocated for v in inv.vms):
         return PowerRecord(lab, inv.resource_group, command, (), clock.now() - t0, note="already stopped")
-    with holding(session, [inv.resource_group], lab, lease or policy_for(session, command)):
+    held = nullcontext() if lease_held else holding(session, [inv.resource_group], lab,
+                                                    lease or policy_for(session, command))
+    with held:
         inv = Inventory(lab, inv.resource_group, ops.read_vms(session, lab, inv.resource_group))  # under the lease
         r = _Run(session, inv, command, timeouts or Timeouts(), clock,
                  location=ops.location_of(session, inv.vms[0]) if inv.vms else "")

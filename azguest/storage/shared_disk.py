@@ -210,10 +210,11 @@ MODE = register(StorageMode(
     guest_steps=GUEST_STEPS,
     backup={
         "vm": BackupSupport(
-            "refused", "VM restore points support shared disks in neither consistency mode (they must be "
-            "listed in excludeDisks), and Azure VM backup's multi-disk crash-consistent mode excludes VMs "
-            "with shared disks, so a VM backup would not hold the cluster's data",
-            f"{_RESTORE_POINTS}; AZD backup/backup-support-matrix-iaas.md"),
+            "supported", "VM restore points support shared disks in neither consistency mode, so azguest lists "
+            "them in excludeDisks and takes an incremental snapshot of each shared disk at the same moment "
+            "(crash-consistent, per disk: Azure Disk Backup's own method for shared disks); the VMs' own disks "
+            "are application-consistent",
+            f"{_RESTORE_POINTS}; {_DISK_BACKUP}"),
         "cold": BackupSupport(
             "supported", "incremental snapshots and Azure Disk Backup support shared disks; they are per disk "
             "(no cross-disk consistency), so the cluster is stopped first",

@@ -148,4 +148,6 @@ def test_s2d__vm_backup_refused_as_host_level_and_cold_is_lab_only():
     assert s2d["vm"].verdict == "refused" and "host-level" in s2d["vm"].reason
     assert "storage-spaces-direct-in-vm" in s2d["vm"].source
     assert s2d["cold"].verdict == "lab-only"
-    assert mode_for("shared-disk").backup["vm"].verdict == "refused"  # restore points exclude shared disks
+    # restore points exclude shared disks: vm backs them up with their own snapshots
+    assert mode_for("shared-disk").backup["vm"].verdict == "supported"
+    assert "excludeDisks" in mode_for("shared-disk").backup["vm"].reason

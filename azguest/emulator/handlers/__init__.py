@@ -18,6 +18,7 @@ from azguest.emulator.handlers import (  # noqa: F401
     snapshots,
     storage_accounts,
     tags,
+    template_specs,
     usages,
     virtual_machines,
     virtual_networks,
