@@ -33,10 +33,17 @@ def _output_markdown() -> str:
     return docs_markdown()
 
 
+def _backup_markdown() -> str:
+    from azguest.cli.backup_cmds import matrix_markdown
+
+    return matrix_markdown()
+
+
 GENERATED: dict[str, Callable[[], str]] = {
     "docs/exit-codes.md": exit_codes_markdown,
     "azguest/cli/output.schema.json": _output_schema,  # the -o json envelope's JSON Schema (package data)
     "docs/output.md": _output_markdown,
+    "docs/backup.md": _backup_markdown,  # the backup support matrix (storage mode x method)
 }
 
 

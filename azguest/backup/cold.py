@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from azguest.backup import run
 from azguest.backup.manifest import Manifest
+from azguest.errors import AzguestError
 from azguest.guest.power import run_power
 
 
@@ -26,11 +27,21 @@ def _cold(ctx: run.Context) -> Manifest:
     finally:
         if was_running:
             t_start = clock.now()
-            run_power(session, lab, "start", resource_group=rg, lease_held=True, on_event=ctx.on_event)
+            _start(ctx)
             start_s = clock.now() - t_start
             ctx.manifest = replace(ctx.manifest, downtime_s=round(clock.now() - t_stop, 3),
                                    stop_s=_r(stop_s), start_s=_r(start_s))
     return replace(m, downtime_s=ctx.manifest.downtime_s, stop_s=_r(stop_s), start_s=_r(start_s))
+
+
+def _start(ctx: run.Context) -> None:
+    """The ordered start; tried once more when it fails (a transient refusal must not leave the lab down: a
+    second start checks the VMs already running and starts the rest, in order)."""
+    kw = {"resource_group": ctx.live.resource_group, "lease_held": True, "on_event": ctx.on_event}
+    try:
+        run_power(ctx.session, ctx.live.lab, "start", **kw)
+    except AzguestError:
+        run_power(ctx.session, ctx.live.lab, "start", **kw)
 
 
 def _r(x: float | None) -> float | None:

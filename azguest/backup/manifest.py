@@ -138,7 +138,7 @@ class Manifest(_Wire):
     requested: str  # the --mode asked: vm | cold | in-guest | auto
     why: str  # why this method (auto's choice, or the verdict's reason)
     verdict: str  # supported | lab-only (a refused combination never writes a manifest)
-    consistency: str  # what the backup really has: application | crash | application+crash (vm with shared disks)
+    consistency: str  # what it really has: application | crash | application+crash (vm + shared disks) | shutdown
     storage_mode: str
     location: str
     subscription: str

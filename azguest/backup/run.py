@@ -205,7 +205,7 @@ def backup(session: AzureSession, req: Request, *, lease: LeasePolicy | None = N
 
 def _consistency_label(method: str, consistency: str, plan: Plan) -> str:
     if method == "cold":
-        return "application"  # every VM stopped gracefully first: nothing was running, no writes in flight
+        return "shutdown"  # every VM shut down gracefully first: clean disks, no writes in flight
     if method == "vm" and any(p.kind == "snapshot" for p in plan.pieces):
         return f"{consistency}+crash"  # the shared disks' own snapshots are crash-consistent
     return consistency

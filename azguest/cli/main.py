@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "azguest.cli.lifecycle_cmds",  # extend
     "azguest.cli.guest_cmds",  # configure
     "azguest.cli.power_cmds",  # stop, start, test
+    "azguest.cli.backup_cmds",  # backup LAB, backup list/show/delete/prune
     "azguest.cli.lab_app",  # lab list, connect
     "azguest.cli.emulator_cmds",  # emulator serve / stats / reset
 )

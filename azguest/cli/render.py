@@ -216,3 +216,32 @@ def health_report(h: Any, stream: TextIO | None = None) -> None:
     table(c, ["check", "result", "detail"], [[k.name, "PASS" if k.ok else "FAIL", k.detail] for k in h.checks])
     bad = len(h.failed())
     c.print(f"lab {h.lab}: {len(h.checks) - bad} passed, {bad} failed", markup=False)
+
+
+def backup_summary(r: dict, stream: TextIO | None = None) -> None:
+    """`backup LAB` / `backup show ID`: the pieces, then one line with method, status, skew and size."""
+    c = _console(stream)
+    table(c, ["piece", "kind", "state", "size", "started"],
+          [[p["key"], p["kind"], p["state"], f"{p['sizeGb']} GB",
+            "-" if p["startedS"] is None else f"+{p['startedS']:.2f}s"] for p in r["pieces"]])
+    skew = "-" if r["skewS"] is None else f"{r['skewS']:.2f}s"
+    extra = "" if r.get("downtimeS") is None else f", downtime {r['downtimeS']:.0f}s"
+    c.print(f"backup {r['id']} of {r['lab']}: {r['status']}, {r['method']} ({r['verdict']}), {r['consistency']}-"
+            f"consistent, skew {skew}{extra}, {r['sizeGb']} GB", markup=False)
+    c.print(r["why"], markup=False)
+
+
+def backup_list(items: list, stream: TextIO | None = None) -> None:
+    c = _console(stream)
+    if not items:
+        c.print("no backups")
+        return
+    table(c, ["id", "lab", "mode", "status", "created", "label"],
+          [[i["id"], i["lab"], i["mode"] or "-", i["status"] or "-", i["created"] or "-", i["label"] or "-"]
+           for i in items], names=(0, 1))
+
+
+def backup_prune(r: dict, stream: TextIO | None = None) -> None:
+    c = _console(stream)
+    table(c, ["backup", "kept", "why"], [[b["id"], "yes" if b["keep"] else "no", b["why"]] for b in r["backups"]])
+    c.print(f"deleted {len(r['deleted'])} backup(s)" + (" (dry run)" if r["dryRun"] else ""), markup=False)

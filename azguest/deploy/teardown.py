@@ -9,7 +9,8 @@ Ownership (docs/design.md, "Trust model"):
   for the lab anywhere else, or with ``azguest-lab`` alone, is reported as ignored and never touched.
 - The group itself is deleted only when azguest created it and it is empty afterwards; a pre-existing
   group only loses azguest's own tags. Expiry (``gc``) is read from the group's tag only.
-Backups (snapshots, restore point collections) survive unless ``with_backups``.
+Backups (snapshots, restore point collections) survive unless ``with_backups``; the lab's backups in the
+backup group (azguest.backup) are deleted only then too.
 """
 
 from __future__ import annotations
@@ -180,9 +181,19 @@ def destroy(session: AzureSession, td: Teardown, *, confirm: Callable[[Teardown]
                                    stop_event)
             results += [_res(c, outcomes[c.key]) for c in g.deletes]
         if not stop_event.is_set() and all(r.state == "succeeded" for r in results):
+            if td.with_backups:
+                results += _delete_backups(session, td.lab)
             results += _finish_groups(session, td, on_event)
     return ApplyRecord(td.lab, ",".join(names), "destroy", tuple(results), time.monotonic() - started,
                        note="interrupted" if stop_event.is_set() else "")
+
+
+def _delete_backups(session: AzureSession, lab: str) -> list[ResourceResult]:
+    """``--with-backups``: the lab's backups in the backup group too, on purpose (azguest.backup)."""
+    from azguest.backup.retention import delete_lab_backups
+
+    return [ResourceResult(f"backup/{b}", "backup", b, "delete", "succeeded", 0.0, None)
+            for b in delete_lab_backups(session, lab)]
 
 
 def _res(c: Change, o: Any) -> ResourceResult:

@@ -1,0 +1,65 @@
+"""Fixtures for the backup tests: a clocked in-memory emulator (restore point intervals need time to pass;
+nothing sleeps), a session on it, and helpers that deploy (and configure) the examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from azguest.azure import AzureSession
+from azguest.guest.commands import Secrets
+from azguest.guest.configure import configure
+from azguest.spec import load_lab
+from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy, writes  # noqa: F401
+from tests.emulator.fakeclock import fake_clock_engine
+
+LABS = {"s2d": "s2d-2node.yaml", "shared-disk": "shared-disk-3node.yaml", "iscsi": "iscsi-2node.yaml"}
+
+
+@pytest.fixture
+def clocked():
+    return fake_clock_engine()
+
+
+@pytest.fixture
+def engine(clocked):
+    return clocked[0]
+
+
+@pytest.fixture
+def clock(clocked):
+    return clocked[1]
+
+
+@pytest.fixture
+def sess(engine):
+    with AzureSession.for_engine(engine) as s:
+        yield s
+
+
+def lab_of(mode: str):
+    return load_lab(EXAMPLES / LABS[mode])
+
+
+def deployed(session, mode: str, *, guest: bool = True):
+    """The example lab of ``mode`` deployed, and configured (the guest model) when ``guest``."""
+    lab = lab_of(mode)
+    do_deploy(session, lab)
+    if guest:
+        record = configure(session, lab, secrets=lambda need: Secrets(PASSWORD))
+        assert record.ok
+    return lab
+
+
+def lab_disks(engine, lab) -> set[str]:
+    """Every disk id of every VM of the lab, from the emulator's stored VMs (OS and data, lower-case)."""
+    out = set()
+    for r in engine.store.state["resources"].values():
+        if r["type"] == "Microsoft.Compute/virtualMachines" and (r.get("tags") or {}).get("azguest-lab") == lab.name:
+            sp = r["properties"]["storageProfile"]
+            out.add(sp["osDisk"]["managedDisk"]["id"].lower())
+            out |= {d["managedDisk"]["id"].lower() for d in sp.get("dataDisks") or []}
+    return out
+
+
+def stored(engine, arm_type: str) -> list[dict]:
+    return [r for r in engine.store.state["resources"].values() if r["type"].lower() == arm_type.lower()]
