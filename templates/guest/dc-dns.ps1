@@ -18,15 +18,23 @@ $ErrorActionPreference = 'Stop'
 # After the DC's one restart: wait until AD DS and DNS answer for the domain, then forward everything else to
 # Azure's recursive resolver (168.63.129.16, the same in every cloud [AZD virtual-network/
 # what-is-ip-address-168-63-129-16.md]). Set-DnsServerForwarder overwrites the list, so a re-run is a no-op.
+function Test-DomainAnswers {
+    $services = @(Get-Service -Name 'NTDS', 'DNS', 'ADWS' -ErrorAction SilentlyContinue | Where-Object Status -eq 'Running')
+    if ($services.Count -ne 3) { return $false }
+    try {
+        # Get-ADDomain throws while AD Web Services still starts; a failed try is "not yet".
+        $soa = Resolve-DnsName -Name $DomainName -Type SOA -Server '127.0.0.1' -DnsOnly
+        $domain = Get-ADDomain -Identity $DomainName
+        return [bool]($soa -and $domain)
+    } catch {
+        return $false
+    }
+}
+
 $deadline = (Get-Date).AddMinutes(25)
 $ready = $false
 while (-not $ready) {
-    $services = @(Get-Service -Name 'NTDS', 'DNS', 'ADWS' -ErrorAction SilentlyContinue | Where-Object Status -eq 'Running')
-    if ($services.Count -eq 3) {
-        $soa = Resolve-DnsName -Name $DomainName -Type SOA -Server '127.0.0.1' -DnsOnly -ErrorAction SilentlyContinue
-        $domain = Get-ADDomain -Identity $DomainName -ErrorAction SilentlyContinue
-        $ready = [bool]($soa -and $domain)
-    }
+    $ready = Test-DomainAnswers
     if (-not $ready) {
         if ((Get-Date) -gt $deadline) { throw "dc-dns: AD DS and DNS on $env:COMPUTERNAME do not answer for $DomainName" }
         Start-Sleep -Seconds 10
