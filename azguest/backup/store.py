@@ -17,12 +17,15 @@ from azguest.azure.errors import arm_errors
 from azguest.azure.ids import ArmId
 from azguest.backup.manifest import Manifest, parse
 from azguest.errors import AzguestError, NotFoundError
-from azguest.plan.model import TAG_CREATED, TAG_LAB, TAG_ROLE
+from azguest.plan.model import TAG_CREATED, TAG_ROLE
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
 TAG_BACKUP = "azguest-backup"  # the backup id, on the manifest and on every piece
+# The lab a backup belongs to. Not azguest-lab: what carries that is counted as the lab's by deploy's name check,
+# destroy and gc; a backup is deliberately nobody's live resource.
+TAG_BACKUP_LAB = "azguest-backup-lab"
 TAG_STATUS = "azguest-backup-status"
 TAG_MODE = "azguest-backup-mode"
 TAG_CREATED_AT = "azguest-backup-created"
@@ -45,11 +48,11 @@ def ensure_group(session: AzureSession, location: str) -> str:
 
 
 def piece_tags(lab: str, backup_id: str, user_tags: dict[str, str]) -> dict[str, str]:
-    return {**user_tags, TAG_LAB: lab, TAG_ROLE: PIECE_ROLE, TAG_BACKUP: backup_id}
+    return {**user_tags, TAG_BACKUP_LAB: lab, TAG_ROLE: PIECE_ROLE, TAG_BACKUP: backup_id}
 
 
 def index_tags(m: Manifest) -> dict[str, str]:
-    tags = {TAG_LAB: m.lab, TAG_ROLE: PIECE_ROLE, TAG_BACKUP: m.id, TAG_STATUS: m.status, TAG_MODE: m.method,
+    tags = {TAG_BACKUP_LAB: m.lab, TAG_ROLE: PIECE_ROLE, TAG_BACKUP: m.id, TAG_STATUS: m.status, TAG_MODE: m.method,
             TAG_CREATED_AT: m.created}
     if m.label:
         tags[TAG_LABEL] = m.label
@@ -74,7 +77,7 @@ def write(session: AzureSession, m: Manifest, *, status_last: bool = True) -> No
 
 def _item(body: dict[str, Any]) -> dict[str, Any]:
     tags = body.get("tags") or {}
-    return {"id": tags.get(TAG_BACKUP), "lab": tags.get(TAG_LAB), "mode": tags.get(TAG_MODE),
+    return {"id": tags.get(TAG_BACKUP), "lab": tags.get(TAG_BACKUP_LAB), "mode": tags.get(TAG_MODE),
             "status": tags.get(TAG_STATUS), "created": tags.get(TAG_CREATED_AT), "label": tags.get(TAG_LABEL),
             "restorable": tags.get(TAG_STATUS) == "complete", "manifestId": body.get("id")}
 
