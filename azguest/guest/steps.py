@@ -188,8 +188,8 @@ def templates_root() -> Path:
     """The guest scripts' folder: ``azguest/templates`` when installed, the top-level ``templates/`` in a checkout."""
     try:
         root = resources.files("azguest.templates")
-        if root.is_dir():
-            return Path(str(root))
+        if root.is_dir():  # installed, azguest.templates is a namespace package (a MultiplexedPath): join, then str
+            return Path(str(root.joinpath("guest"))).parent
     except ModuleNotFoundError:
         pass
     return Path(__file__).resolve().parents[2] / "templates"

@@ -21,7 +21,8 @@ FORBIDDEN_COMMANDS = {"restart-computer": "reboots its own VM", "stop-computer":
                       "read-host": "prompts", "get-credential": "prompts", "shutdown.exe": "reboots its own VM",
                       "shutdown": "reboots its own VM", "pause": "prompts"}
 FORBIDDEN_PARAMETERS = {"restart": "reboots its own VM"}  # Install-WindowsFeature -Restart, Add-Computer -Restart
-# Cmdlets that prompt unless told not to (windows-facts: -Force / -Confirm:$false), and Install-ADDSForest's reboot.
+# Cmdlets that prompt unless told not to (-Force / -Confirm:$false; a prompting script is not supported by Run
+# Command [ACD windows/run-command.md]), and Install-ADDSForest's reboot.
 MUST_PASS = {"install-addsforest": ("Force", "NoRebootOnCompletion"), "add-computer": ("Force",),
              "stop-cluster": ("Force",), "enable-clusterstoragespacesdirect": ("Confirm",),
              "clear-disk": ("Confirm",), "format-volume": ("Confirm",), "initialize-disk": ("Confirm",),
