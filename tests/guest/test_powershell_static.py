@@ -223,3 +223,16 @@ def test_checker__reports_a_protected_value_outside_its_sinks(line):
 def test_checker__reports_a_declared_parameter_the_script_never_reads():
     text = GOOD.replace("    [string]$Name = '',", "    [string]$Name = '',\n    [string]$Forgotten = '',")
     assert "unused Forgotten" in _all_problems(text)
+
+
+@pytest.mark.parametrize(("step_id", "good", "bad", "expected"), [
+    ("workloads", "-Dynamic", "-Dynamik", "New-VHD has no parameter -Dynamik"),
+    ("cluster-create", "-ManagementPointNetworkType Distributed", "-ManagementPoint Distributed -Confirm:$false",
+     "New-Cluster has no parameter -Confirm"),
+    ("dc-promote", " -NoRebootOnCompletion", "", "without -NoRebootOnCompletion"),
+    ("witness-cloud", "Set-ClusterQuorum -CloudWitness", "Set-ClusterWitness -CloudWitness", "unknown command"),
+])
+def test_checker__catches_a_mistake_made_in_a_real_script(step_id, good, bad, expected):
+    text = script_text(STEPS[step_id])
+    assert good in text
+    assert any(expected in p for p in _all_problems(text.replace(good, bad)))
