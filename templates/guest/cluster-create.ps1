@@ -62,8 +62,12 @@ $members = @()
 if ($cluster) { $members = @(Get-ClusterNode | ForEach-Object { $_.Name.ToLower() }) }
 $missing = @($Nodes -split ',' | Where-Object { $members -notcontains $_.ToLower() })
 if ($missing.Count -gt 0) {
-    $run = Invoke-AsDomainAdmin -Work $work -Arguments @{ name = $ClusterName; nodes = $Nodes } -User $AdminUser `
-        -Password $AdminPassword -TimeoutSeconds 1500
+    try {
+        $run = Invoke-AsDomainAdmin -Work $work -Arguments @{ name = $ClusterName; nodes = $Nodes } -User $AdminUser `
+            -Password $AdminPassword -TimeoutSeconds 1500
+    } catch {
+        throw ('cluster-create: ' + $_.Exception.Message.Replace($AdminPassword, '<redacted>'))
+    }
     if (-not $run.ok) { throw ('cluster-create: ' + $run.error.Replace($AdminPassword, '<redacted>')) }
     $changed = $true
 }

@@ -68,8 +68,12 @@ if ($cluster) {
     $data.report = 'validated before the cluster was created'
 } else {
     $started = Get-Date
-    $run = Invoke-AsDomainAdmin -Work $work -Arguments @{ nodes = $Nodes; tests = $Tests } -User $AdminUser `
-        -Password $AdminPassword -TimeoutSeconds 3300
+    try {
+        $run = Invoke-AsDomainAdmin -Work $work -Arguments @{ nodes = $Nodes; tests = $Tests } -User $AdminUser `
+            -Password $AdminPassword -TimeoutSeconds 3300
+    } catch {
+        throw ('cluster-validate: ' + $_.Exception.Message.Replace($AdminPassword, '<redacted>'))
+    }
     $changed = $true
     if (-not $run.ok) { throw ('cluster-validate: Test-Cluster failed: ' + $run.error.Replace($AdminPassword, '<redacted>')) }
     $data.report = $run.report
