@@ -23,9 +23,11 @@ from azguest.errors import Interrupted
 class DefaultCreateGroup(TyperGroup):
     """A group whose first argument, when it is not one of its commands or an option, goes to ``create``."""
 
+    default_command = "create"  # main._command_name names it in a failure's envelope too
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
-            args = ["create", *args]
+            args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
 

@@ -132,6 +132,8 @@ def _command_name(argv: list[str]) -> str:
             continue
         sub = getattr(group, "commands", {}).get(a)
         if sub is None:
+            if getattr(group, "default_command", None):  # `backup LAB` runs `backup create LAB`
+                names.append(group.default_command)
             break
         names.append(a)
         group = sub
