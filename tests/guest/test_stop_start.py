@@ -1,0 +1,170 @@
+"""`azguest stop` / `azguest start` on the emulator's windows-model guest (real SDK): a graceful, ordered
+stop with deallocation and an ordered start leave a healthy cluster, and the order is read back from the
+emulator's request log; a lab stopped from outside starts too and says what the guest shows; a stage that
+never gets healthy fails on the injected clock naming its stage and VM; another run's lease refuses both."""
+
+from __future__ import annotations
+
+import pytest
+
+from azguest.azure import AzureSession
+from azguest.azure import kinds as K
+from azguest.deploy.lease import LeasePolicy, holding
+from azguest.emulator import load_profile
+from azguest.emulator.guest import GuestResult, registered
+from azguest.errors import GuestError, LeaseHeldError
+from azguest.guest import ops
+from azguest.guest.commands import Secrets
+from azguest.guest.configure import configure
+from azguest.guest.health import run_checks
+from azguest.guest.power import Timeouts, start, stop
+from tests.deploy.conftest import PASSWORD, do_deploy, writes
+
+
+def configured(session, lab) -> None:
+    do_deploy(session, lab)
+    record = configure(session, lab, secrets=lambda need: Secrets(PASSWORD))
+    assert record.ok, [o.error for o in record.failed()]
+    assert run_checks(session, lab.name).ok
+
+
+def actions(engine, verb: str) -> list[tuple[int, str]]:
+    """(log index, VM name) of every POST .../<verb> the emulator answered."""
+    return [(i, e.path.split("/")[-2]) for i, e in enumerate(engine.request_log)
+            if e.method == "POST" and e.path.lower().endswith("/" + verb) and e.status < 300]
+
+
+def run_commands(engine, step: str) -> list[tuple[int, str]]:
+    """(log index, VM name) of every run command PUT of ``step`` (its name is ``<step>-<nonce8>``)."""
+    out = []
+    for i, e in enumerate(engine.request_log):
+        parts = e.path.split("/")
+        if e.method == "PUT" and "runCommands" in parts and parts[-1].rsplit("-", 1)[0] == step and e.status < 300:
+            out.append((i, parts[parts.index("runCommands") - 1]))
+    return out
+
+
+def run_command_names(session, lab) -> set[str]:
+    return {r["name"] for vm in K.list_in_group(session, K.KINDS["vm"], lab.resource_group_name)
+            for r in K.list_children(session, K.KINDS["runCommand"], vm["id"])}
+
+
+def powers(session, lab) -> dict[str, str]:
+    return {v.computer: v.power for v in ops.inventory(session, lab.name).vms}
+
+
+def test_stop_then_start__leaves_a_healthy_cluster_and_the_order_is_in_the_request_log(session, engine, s2d_lab):
+    configured(session, s2d_lab)
+    dc, nodes = "hv-s2d-dc01", {"hv-s2d-hv01", "hv-s2d-hv02"}
+    before = run_command_names(session, s2d_lab)  # configure's
+
+    engine.reset_log()
+    record = stop(session, s2d_lab.name)
+    assert record.ok and set(powers(session, s2d_lab).values()) == {"deallocated"}
+    dealloc = actions(engine, "deallocate")
+    assert {vm for _, vm in dealloc} == nodes | {dc}
+    last_node = max(i for i, vm in dealloc if vm in nodes)
+    assert [i for i, vm in dealloc if vm == dc][0] > last_node  # the DC is deallocated after every node
+    (wl_stop, host), = run_commands(engine, "workloads-stop")
+    (cl_stop, _), = run_commands(engine, "cluster-stop")
+    assert host in nodes and wl_stop < cl_stop < min(i for i, vm in dealloc if vm in nodes)
+    assert not [e for e in engine.request_log if "/runCommands/" in e.path and e.method == "PUT"
+                and e.path.rsplit("/", 1)[1].startswith(("dc-health", "cluster-start"))]
+
+    engine.reset_log()
+    record = start(session, s2d_lab.name)
+    assert record.ok and set(powers(session, s2d_lab).values()) == {"running"}
+    starts = actions(engine, "start")
+    first_node = min(i for i, vm in starts if vm in nodes)
+    (dc_start,) = [i for i, vm in starts if vm == dc]
+    dc_health = [i for i, vm in run_commands(engine, "dc-health") if vm == dc]
+    assert dc_start < dc_health[-1] < first_node  # the DC, then AD DS and DNS answer, then the nodes
+    (cl_start, _), = run_commands(engine, "cluster-start")
+    (wl_start, _), = run_commands(engine, "workloads-start")
+    assert max(i for i, vm in starts if vm in nodes) < cl_start < wl_start
+    assert not [e for e in engine.request_log if "/runCommands/" in e.path and e.method == "PUT" and e.status >= 400
+                and not e.throttled]
+
+    report = run_checks(session, s2d_lab.name)  # what `azguest test` judges
+    assert report.ok, [c for c in report.failed()]
+    assert run_command_names(session, s2d_lab) == before  # every operations run was deleted after reading
+
+
+def test_stop__of_a_stopped_lab_writes_nothing_and_a_rerun_after_stop_cluster_goes_on(engine, s2d_lab):
+    session = AzureSession.for_engine(engine)
+    configured(session, s2d_lab)
+    host = ops.inventory(session, s2d_lab.name).nodes[0]
+    inv = ops.inventory(session, s2d_lab.name)
+    assert ops.run_step(session, inv, host, "cluster-stop").ok  # a stop killed right after Stop-Cluster
+    record = stop(session, s2d_lab.name)
+    assert record.ok and {o.key: o.state for o in record.outcomes}["workloads-stop"] == "succeeded"
+    assert set(powers(session, s2d_lab).values()) == {"deallocated"}
+
+    engine.reset_log()
+    again = stop(session, s2d_lab.name)
+    assert again.ok and again.note == "already stopped" and writes(engine) == []
+
+
+def test_start__staggers_the_nodes_that_share_a_disk(engine, shared_lab):
+    """Azure refuses two VMs sharing a disk starting at once; the emulator models it (bench profile: a window
+    of emulated time). azguest starts them one after another: no start is refused."""
+    session = AzureSession.for_engine(engine)
+    configured(session, shared_lab)
+    assert stop(session, shared_lab.name).ok
+    engine.profile = load_profile("bench")
+    engine.reset_log()
+    assert start(session, shared_lab.name).ok
+    nodes = [vm for _, vm in actions(engine, "start") if vm != "hv-shared-dc01"]
+    assert nodes == sorted(nodes) and len(nodes) == 3
+    refused = [e for e in engine.request_log if e.method == "POST" and e.path.endswith("/start") and e.status == 409]
+    assert refused == []
+    engine.profile = load_profile("fast")
+    assert run_checks(session, shared_lab.name).ok
+
+
+def test_start__after_nodes_were_deallocated_from_outside_reports_what_the_guest_shows(engine, s2d_lab):
+    session = AzureSession.for_engine(engine)
+    configured(session, s2d_lab)
+    vm = ops.inventory(session, s2d_lab.name).nodes[1]
+    K.action(session, K.KINDS["vm"], vm.id, "deallocate")  # from the portal: no Stop-Cluster
+    record = start(session, s2d_lab.name)
+    assert record.ok
+    text = "\n".join(record.findings)
+    assert "without Stop-Cluster" in text and vm.computer.lower() in text.lower()
+    assert {o.key: o.action for o in record.outcomes}[f"start@{vm.computer}"] == "started"
+    assert record.to_dict()["findings"] == list(record.findings)
+
+
+def test_start__a_dc_that_never_answers_fails_the_dc_stage_naming_the_vm_and_starts_no_node(engine, s2d_lab):
+    session = AzureSession.for_engine(engine)
+    configured(session, s2d_lab)
+    assert stop(session, s2d_lab.name).ok
+
+    def adws_down(run, facts):
+        return GuestResult(1, "", "Get-ADDomain : Unable to find a default server with Active Directory Web "
+                           "Services running.")
+
+    engine.reset_log()
+    t0 = engine.clock()
+    with registered("dc-health", adws_down), pytest.raises(GuestError) as info:
+        start(session, s2d_lab.name, timeouts=Timeouts(dc_health_s=120))
+    e = info.value
+    assert e.code == "AZG-POWER-STAGE" and e.details["stage"] == "dc" and e.details["vm"] == "hv-s2d-dc01"
+    assert "Active Directory Web Services" in e.message and "120 s" in e.message
+    assert 120 <= engine.clock() - t0 < 300  # waited on the emulated clock, not in real time
+    assert [vm for _, vm in actions(engine, "start")] == ["hv-s2d-dc01"]  # no node started
+    assert e.result["ok"] is False and any(s["state"] == "skipped" for s in e.result["stages"])
+
+
+@pytest.mark.parametrize("command", [stop, start])
+def test_stop_and_start__refused_while_another_run_holds_the_lease(engine, s2d_lab, command):
+    session = AzureSession.for_engine(engine)
+    configured(session, s2d_lab)
+    other = LeasePolicy(command="deploy", holder="ci@runner pid=1 deploy", settle_s=0, renew_every_s=None)
+    with holding(session, [s2d_lab.resource_group_name], s2d_lab.name, other):
+        engine.reset_log()
+        with pytest.raises(LeaseHeldError) as info:
+            command(session, s2d_lab.name)
+        assert "ci@runner" in info.value.message
+        assert [e for e in writes(engine) if "/tags/" not in e.path.lower()] == []
+    assert set(powers(session, s2d_lab).values()) == {"running"}
