@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 SNAPSHOT, RPC, RP = K.KINDS["snapshot"], K.KINDS["restorePointCollection"], K.KINDS["restorePoint"]
 CONSISTENCY_MODE = {"application": "ApplicationConsistent", "crash": "CrashConsistent"}
 _MAX_NAME = 80
+GATE_TIMEOUT_S = 5.0  # real seconds the workers wait for each other before their PUTs
 
 
 def _short(text: str) -> str:
@@ -161,15 +163,15 @@ class Timing:
     lock: threading.Lock
 
 
-def _create(session: AzureSession, plan: Plan, piece: Piece, tm: Timing, done: dict[str, Piece]) -> Piece:
-    started = tm.clock.now()
-    stamp = tm.stamp()
+def _create(session: AzureSession, plan: Plan, piece: Piece, tm: Timing, done: dict[str, Piece],
+            gate: threading.Barrier) -> Piece:
     kind = SNAPSHOT if piece.kind == "snapshot" else RP
+    try:
+        gate.wait(timeout=GATE_TIMEOUT_S)  # every worker is ready: the PUTs leave together
+    except threading.BrokenBarrierError:
+        pass  # a worker never came (stopped or failed): go anyway
+    started, stamp = tm.clock.now(), tm.stamp()
     with arm_errors(target=piece.id):
-        if piece.key in plan.collections:
-            cid, cbody = plan.collections[piece.key]
-            K.put(session, RPC, cid, cbody)
-            started, stamp = tm.clock.now(), tm.stamp()  # the restore point's own PUT starts now
         body = K.put(session, kind, piece.id, plan.bodies[piece.key])
     out = replace(piece, state="succeeded", started=stamp, finished=tm.stamp(), started_s=round(started - tm.t0, 3),
                   elapsed_s=round(tm.clock.now() - started, 3))
@@ -181,13 +183,28 @@ def _create(session: AzureSession, plan: Plan, piece: Piece, tm: Timing, done: d
     return out
 
 
+def _collections(session: AzureSession, plan: Plan) -> None:
+    """Each VM's restore point collection (a synchronous PUT; unchanged ones are rewritten as they are), all
+    before any piece starts, so the pieces' PUTs can leave together."""
+    def put(item: tuple[str, dict[str, Any]]) -> None:
+        with arm_errors(target=item[0]):
+            K.put(session, RPC, item[0], item[1])
+
+    items = list(plan.collections.values())
+    if items:
+        with ThreadPoolExecutor(max_workers=min(16, len(items))) as pool:
+            list(pool.map(put, items))
+
+
 def create_all(session: AzureSession, plan: Plan, tm: Timing, *, on_event: Callable[[Event], None] | None,
                stop_event: threading.Event | None) -> tuple[dict[str, Any], dict[str, BaseException]]:
     """Create every piece at once (one worker each). Returns (key -> Piece or the restore point's body under
     '<key>#body', key -> error of the failed ones)."""
     done: dict[str, Any] = {}
-    tasks = [Task(p.key, (lambda p=p: _create(session, plan, p, tm, done)), label=f"{p.kind} {p.id.rsplit('/', 1)[-1]}")
-             for p in plan.pieces]
+    _collections(session, plan)
+    gate = threading.Barrier(len(plan.pieces))
+    tasks = [Task(p.key, (lambda p=p: _create(session, plan, p, tm, done, gate)),
+                  label=f"{p.kind} {p.id.rsplit('/', 1)[-1]}") for p in plan.pieces]
     results = run_graph(tasks, max_workers=max(1, len(tasks)), on_event=on_event, stop_event=stop_event)
     errors = {k: (o.error or AzguestError(f"{k} {o.state}", code="AZG-BACKUP-SKIPPED"))
               for k, o in results.items() if o.state != "succeeded"}
