@@ -113,8 +113,6 @@ def _times(rps: list[dict[str, Any]], mode: str) -> list[datetime]:
 def vm_checks(session: AzureSession, live: LiveLab, plan: Plan, consistency: str, now: datetime) -> list[str]:
     """Why a restore point of each VM would fail now (reads only): not running, one being created, sooner than
     the minimum interval, more than the hourly PUTs (azguest.catalog.restore_points)."""
-    from azure.core.exceptions import ResourceNotFoundError
-
     mode = CONSISTENCY_MODE[consistency]
     limit = mode_limit(mode)
     problems = []
@@ -129,7 +127,7 @@ def vm_checks(session: AzureSession, live: LiveLab, plan: Plan, consistency: str
             with arm_errors(target=plan.collections[p.key][0]):
                 rps = K.list_children(session, RP, plan.collections[p.key][0])
         except AzguestError as exc:
-            if isinstance(exc.__cause__, ResourceNotFoundError):
+            if getattr(exc, "status", None) == 404:  # no collection yet: no restore point of this VM
                 continue
             raise
         if any((r.get("properties") or {}).get("provisioningState") == "Creating" for r in rps):
