@@ -72,6 +72,8 @@ def _snapshot(sub: str, group: str, backup_id: str, disk: DiskConfig, vm: str | 
 def plan_pieces(live: LiveLab, method: str, group: str, backup_id: str, tags: dict[str, str],
                 consistency: str) -> Plan:
     sub, pieces, bodies, colls = live.subscription, [], {}, {}
+    if method not in ("vm", "cold"):
+        return Plan((), {}, {})  # in-guest plans its own pieces (azguest.backup.run.RUNNERS)
     if method == "cold":
         for d in live.disks():
             owner = next((v.name for v in live.vms if d in (v.os_disk, *v.data_disks)), None)

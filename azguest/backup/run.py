@@ -114,6 +114,9 @@ def _message(err: BaseException | None) -> str | None:
 
 
 def run_pieces(ctx: Context) -> Manifest:
+    """Create ``ctx.plan``'s pieces all at once; the manifest with their outcomes (raises if one failed)."""
+    if not ctx.plan.pieces:
+        return ctx.manifest
     done, errors = create_all(ctx.session, ctx.plan, ctx.timing, on_event=ctx.on_event, stop_event=ctx.stop_event)
     return finish_pieces(ctx, done, errors)
 
