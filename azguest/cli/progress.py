@@ -198,21 +198,24 @@ class Reporter:
             self._live.refresh()
 
     def _view(self) -> Any:
+        from rich.console import Group
         from rich.table import Table
+        from rich.text import Text
 
         now = self.clock()
-        t = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-        t.add_column("running", no_wrap=True)
-        t.add_column("for", justify="right")
         with self.lock:
             rows = [(k, duration(now - s)) for k, s in self.running.items()]
-            done = self.finished["succeeded"]
-            failed = self.finished["failed"]
+            done, failed = self.finished["succeeded"], self.finished["failed"]
+        status = Text(f"{duration(now - self._t0)} elapsed · {done} done" + (f" · {failed} failed" if failed else "")
+                      + " · Ctrl-C stops starting new work", style="dim")
+        if not rows:
+            return status
+        t = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+        t.add_column("running", no_wrap=True)
+        t.add_column("for", justify="right", no_wrap=True)
         for key, elapsed in rows:
             t.add_row(key, elapsed)
-        t.caption = f"{duration(now - self._t0)} elapsed · {done} done" + (f" · {failed} failed" if failed else "") \
-            + " · Ctrl-C stops starting new work"
-        return t
+        return Group(t, status)
 
 
 def _isatty(stream: Any) -> bool:

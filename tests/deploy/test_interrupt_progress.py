@@ -29,7 +29,7 @@ from azguest.plan.desired import desired_graph
 from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy
 
 SPEC = EXAMPLES / "s2d-2node.yaml"
-REAL_TIMEOUT_S = 30.0  # a bound on waiting for the CLI in real time (never reached when it works)
+REAL_TIMEOUT_S = 20.0  # a bound on waiting for the CLI in real time (never reached when it works)
 
 
 class HeldTransport(EmulatorTransport):
@@ -135,13 +135,13 @@ def cli(monkeypatch, realistic):
             except BaseException as e:  # noqa: BLE001 - re-raised in the test's thread
                 errors.append(e)
                 transport.released.set()  # let the CLI finish
+            if not hold:
+                transport.released.set()  # the user has seen what they waited for: let the VMs finish
 
         t = threading.Thread(target=side, daemon=True)
         t.start()
         rc = run(args)
         invoke.exited = (realistic.clock(), time.monotonic())  # before anything held is let go
-        if not hold:
-            transport.released.set()
         t.join(REAL_TIMEOUT_S)
         if errors:
             raise errors[0]
