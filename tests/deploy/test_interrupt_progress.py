@@ -203,6 +203,23 @@ def test_ctrl_c__says_at_once_what_runs__second_exits_at_once_with_the_resume_co
     assert {_state(session, d) for d in graph.resources if d.kind in ("vm", "schedule")} == {"Succeeded"}
 
 
+def test_one_ctrl_c__running_vms_finish_and_still_get_their_auto_shutdown_schedule(cli, realistic):
+    def user(term: Terminal) -> None:
+        _vm_in_flight(cli.transport)
+        mark = term.mark()
+        os.kill(os.getpid(), signal.SIGINT)
+        term.wait_for("Ctrl-C again", mark)  # then the user waits (the hold ends with this helper)
+
+    rc, term = cli(["deploy", str(SPEC), "--yes"], user)
+    assert rc == 130 and "AZG-INTERRUPTED" in term.text(), term.text()
+    session, graph = cli.session, desired_graph(_lab(), EMULATOR_SUBSCRIPTION_ID)
+    made = [d for d in graph.resources if d.kind == "vm" and _state(session, d) == "Succeeded"]
+    assert made, "no VM was in flight at the Ctrl-C"
+    for vm in made:
+        schedule = next(d for d in graph.resources if d.kind == "schedule" and d.name.endswith(vm.name))
+        assert _state(session, schedule) == "Succeeded", f"{vm.name} was left without its auto-shutdown"
+
+
 def _state(session: AzureSession, d) -> str:
     from azguest.azure.errors import arm_errors
     from azguest.errors import AzguestError
