@@ -382,3 +382,34 @@ def test_no_secret_reaches_the_state_output_or_log(win, engine: Engine) -> None:
     dumped = json.dumps(engine.store.state)
     assert TEST_PASSWORD not in dumped and key not in dumped
     assert not [e for e in engine.request_log if TEST_PASSWORD in e.path or key in e.path]
+
+
+def test_a_steps_run_command_takes_its_profile_duration(win, engine: Engine) -> None:
+    lab = win("s2d")
+    engine.profile = engine.profile.replace(latency=dataclasses.replace(engine.profile.latency, time_scale=1.0))
+    dc = lab.spec.domain.controller.name
+    t0 = engine.clock()
+    lab.ok("dc-promote", dc)
+    promote = engine.clock() - t0
+    t0 = engine.clock()
+    _failed(lab.run("dc-dns", dc), "could not reach Azure storage")  # refused at once: no restart yet
+    refused = engine.clock() - t0
+    durations = engine.profile.latency.durations
+    assert durations["guest.dc-promote"] <= promote < durations["guest.dc-promote"] + 60
+    assert durations["guest.failed"] <= refused < durations["guest.dc-promote"]
+
+
+def test_treat_failure_as_deployment_failure__the_arm_error_carries_the_powershell_error(win) -> None:
+    from azure.core.exceptions import HttpResponseError
+
+    lab = win("s2d")
+    node = lab.spec.cluster.nodes.names()[0]
+    ops = lab.s.compute.virtual_machine_run_commands
+    body = {"location": lab.spec.location, "properties": {
+        "source": {"script": script_text(STEPS["cluster-create"])}, "treatFailureAsDeploymentFailure": True,
+        "parameters": [{"name": k, "value": v} for k, v in STEPS["cluster-create"].values(lab.spec, node).items()],
+        "protectedParameters": [{"name": "AdminPassword", "value": TEST_PASSWORD}]}}
+    with pytest.raises(HttpResponseError) as err:
+        ops.begin_create_or_update(lab.rg, lab.vm_of[node], "cluster-create-1", body).result()
+    assert err.value.error.code == "VMExtensionProvisioningError"
+    assert "exit code 1" in str(err.value) and "New-Cluster" in str(err.value) and TEST_PASSWORD not in str(err.value)

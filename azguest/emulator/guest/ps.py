@@ -31,7 +31,7 @@ class ParamBlock:
 
 
 def _strip(text: str) -> str:
-    """The script with comments and string contents blanked (same length, so positions hold)."""
+    """The script with comments and string contents blanked (same length and lines, so positions hold)."""
     out, i, n = list(text), 0, len(text)
     while i < n:
         c = text[i]
@@ -46,15 +46,20 @@ def _strip(text: str) -> str:
             while j < n and text[j] != c:
                 j += 2 if c == '"' and text[j] == "`" else 1
             j = min(j + 1, n)
-            out[i + 1:j - 1] = " " * max(0, j - 1 - (i + 1))
+            out[i + 1:j - 1] = _blank(text[i + 1:j - 1])
             i = j
             continue
         else:
             i += 1
             continue
-        out[i:j] = " " * (j - i)
+        out[i:j] = _blank(text[i:j])
         i = j
     return "".join(out)
+
+
+def _blank(text: str) -> list[str]:
+    """Spaces for ``text``, newlines kept (so line numbers hold)."""
+    return ["\n" if c == "\n" else " " for c in text]
 
 
 def parse_param_block(script: str) -> ParamBlock | None:
@@ -111,10 +116,11 @@ def error_record(cmdlet: str, message: str, category: str, fqid: str, script: st
     """A terminating error as PowerShell 5.1 writes it to stderr (``At line:N char:M`` when the script calls
     the cmdlet)."""
     lines = [f"{cmdlet} : {message}"]
-    for n, line in enumerate((script or "").splitlines(), start=1):
-        col = line.lower().find(cmdlet.lower())
-        if col >= 0 and not line.lstrip().startswith("#"):
-            lines += [f"At line:{n} char:{col + 1}", f"+ {line.strip()}"]
+    original = (script or "").splitlines()
+    for n, code in enumerate(_strip(script or "").splitlines(), start=1):  # a call, not a comment or a string
+        col = code.lower().find(cmdlet.lower())
+        if col >= 0:
+            lines += [f"At line:{n} char:{col + 1}", f"+ {original[n - 1].strip()}"]
             break
     lines += [f"    + CategoryInfo          : {category}: (:) [{cmdlet}], {exception}",
               f"    + FullyQualifiedErrorId : {fqid}"]
