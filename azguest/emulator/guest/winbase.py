@@ -68,7 +68,8 @@ def hyperv_unusable(run: GuestRun, facts: dict[str, Any], cmdlet: str, computer:
     return fail(cmdlet, f"The Hyper-V Management Tools could not access an expected WMI class on computer "
                 f"'{computer}'. This may indicate that the Hyper-V Platform is not enabled on the computer or not "
                 f"enabled on a supported version of Windows. (azguest emulator: on {computer}, {why})", run.script,
-                category="NotImplemented", fqid=f"Unspecified,Microsoft.HyperV.PowerShell.Commands.{cmdlet.replace('-', '')}",
+                category="NotImplemented",
+                fqid="Unspecified,Microsoft.HyperV.PowerShell.Commands." + cmdlet.replace("-", ""),
                 exception="VirtualizationException")
 
 
