@@ -413,3 +413,16 @@ def test_treat_failure_as_deployment_failure__the_arm_error_carries_the_powershe
         ops.begin_create_or_update(lab.rg, lab.vm_of[node], "cluster-create-1", body).result()
     assert err.value.error.code == "VMExtensionProvisioningError"
     assert "exit code 1" in str(err.value) and "New-Cluster" in str(err.value) and TEST_PASSWORD not in str(err.value)
+
+
+def test_iscsi_target_stopped_from_outside__fails_the_cluster_disks_until_it_returns(win) -> None:
+    lab = win("iscsi")
+    lab.configure()
+    target = lab.vm_of[lab.spec.storage_layout().vms[0].computer]
+    lab.s.compute.virtual_machines.begin_deallocate(lab.rg, target).result()
+    h = lab.health()
+    assert {d["state"] for d in h["disks"]} == {"Failed"} and {c["state"] for c in h["csvs"]} == {"Failed"}
+    assert {r["state"] for r in h["roles"]} == {"Failed"}
+    assert h["nodes"] and all(n["state"] == "Up" for n in h["nodes"])  # the nodes themselves stay up
+    lab.s.compute.virtual_machines.begin_start(lab.rg, target).result()  # persistent sessions reconnect
+    _assert_validated_cluster(lab, lab.health())
