@@ -84,7 +84,7 @@ def _headers(ctx: Ctx, op: dict[str, Any]) -> dict[str, str]:
     latency = ctx.engine.profile.latency
     if latency.poll_retry_after is not None:
         h["Retry-After"] = str(latency.poll_retry_after)
-    elif latency.poll_hint and not op["completed"]:
+    elif latency.poll_hint:  # every InProgress answer hints, also one held for min_in_progress_polls
         left = min(op["done_at"] - ctx.now, latency.poll_hint_cap_s * latency.time_scale)
         h["retry-after-ms"] = str(max(1, int(left * 1000)))
     return h
