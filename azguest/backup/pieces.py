@@ -21,6 +21,7 @@ from azguest.azure.errors import arm_errors
 from azguest.azure.ids import ArmId
 from azguest.backup.labread import LiveLab
 from azguest.backup.manifest import DiskConfig, Piece, RestoreFrom, VmConfig
+from azguest.catalog import snapshots as SNAP
 from azguest.catalog.restore_points import HOUR_S, MODE_LIMITS, SRC_MATRIX, SRC_OVERVIEW, mode_limit
 from azguest.errors import AzguestError, PreflightError
 from azguest.execute.dag import Event, Task, run_graph
@@ -144,6 +145,36 @@ def vm_checks(session: AzureSession, live: LiveLab, plan: Plan, consistency: str
         if len(recent) >= limit.puts_per_hour:
             problems.append(f"{p.vm}: {len(recent)} {mode} restore points in the last hour; Azure allows "
                             f"{limit.puts_per_hour} per VM per hour ({SRC_OVERVIEW})")
+    return problems
+
+
+def snapshot_checks(session: AzureSession, plan: Plan, group: str, now: datetime) -> list[str]:
+    """Why a planned snapshot would fail now (one list of the backup group's snapshots): 7 per disk in 5
+    minutes, 500 per disk (azguest.catalog.snapshots)."""
+    disks = {p.disks[0].lower() for p in plan.pieces if p.kind == "snapshot"}
+    if not disks:
+        return []
+    try:
+        with arm_errors(target=group):
+            existing = K.list_in_group(session, SNAPSHOT, group)
+    except AzguestError as exc:
+        if getattr(exc, "status", None) == 404:  # no backup group yet
+            return []
+        raise
+    problems = []
+    for disk in sorted(disks):
+        mine = [s for s in existing if str(((s.get("properties") or {}).get("creationData") or {})
+                                            .get("sourceResourceId") or "").lower() == disk]
+        times = [datetime.fromisoformat(str(s["properties"]["timeCreated"]).replace("Z", "+00:00"))
+                 for s in mine if (s.get("properties") or {}).get("timeCreated")]
+        recent = [t for t in times if t > now - timedelta(seconds=SNAP.BURST_WINDOW_S)]
+        name = disk.rsplit("/", 1)[-1]
+        if len(mine) >= SNAP.MAX_PER_DISK:
+            problems.append(f"{name} has {len(mine)} incremental snapshots; Azure allows {SNAP.MAX_PER_DISK} "
+                            f"per disk (prune old backups) ({SNAP.SOURCE})")
+        if len(recent) >= SNAP.BURST:
+            problems.append(f"{name}: {len(recent)} snapshots in the last 5 minutes; Azure allows {SNAP.BURST} "
+                            f"({SNAP.SOURCE})")
     return problems
 
 

@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Any
 from azguest.backup import store
 from azguest.backup.labread import LiveLab, read_lab, storage_mode
 from azguest.backup.manifest import DiskConfig, Manifest, Piece, VmConfig
-from azguest.backup.pieces import Plan, Timing, create_all, holders, plan_pieces, refuse, vm_checks
+from azguest.backup.pieces import (
+    Plan,
+    Timing,
+    create_all,
+    holders,
+    plan_pieces,
+    refuse,
+    snapshot_checks,
+    vm_checks,
+)
 from azguest.backup.support import Choice, choose
 from azguest.deploy.lease import LeasePolicy, holding, policy_for
 from azguest.errors import AzguestError, AzureError, UnsupportedError
@@ -173,10 +182,11 @@ def backup(session: AzureSession, req: Request, *, lease: LeasePolicy | None = N
     bid = backup_id(req.lab, session, {i["id"] for i in store.list_backups(session, req.lab)})
     plan = plan_pieces(live, choice.method, group, bid, store.piece_tags(req.lab, bid, live.user_tags),
                        _consistency(req))
+    problems = snapshot_checks(session, plan, group, session_now(session))
     if choice.method == "vm":
-        problems = vm_checks(session, live, plan, _consistency(req), session_now(session))
-        if problems:
-            raise refuse(problems)
+        problems += vm_checks(session, live, plan, _consistency(req), session_now(session))
+    if problems:
+        raise refuse(problems)
     with holding(session, [live.resource_group], req.lab, lease or policy_for(session, "backup")):
         if on_start is not None:
             on_start(choice)

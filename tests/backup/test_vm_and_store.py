@@ -75,9 +75,10 @@ def test_vm_backup_of_a_lab_with_a_deallocated_vm__refused_before_any_write(sess
     assert writes(engine) == []
 
 
-def test_backups_outlive_destroy__and_with_backups_removes_them(sess, engine):
+def test_backups_outlive_destroy__and_with_backups_removes_them(sess, engine, clock):
     lab = deployed(sess, "iscsi", guest=False)
     m = backup(sess, Request(lab.name, "vm", spec=lab, label="golden"))
+    clock.advance(600)  # days pass (ARM's read budget refills on this clock)
     td = plan_teardown(sess, lab.name)
     assert destroy(sess, td, confirm=lambda t: True).ok
     items = store.list_backups(sess, lab.name)
@@ -86,8 +87,10 @@ def test_backups_outlive_destroy__and_with_backups_removes_them(sess, engine):
     for p in m.pieces:
         rid = ArmId.parse(p.id)
         assert sess.compute.restore_points.get(rid.resource_group, rid.names[0], rid.names[1])
+    clock.advance(600)
     # deployed again and destroyed --with-backups: every backup of the lab goes, on purpose
     deployed(sess, "iscsi", guest=False)
+    clock.advance(600)
     td = plan_teardown(sess, lab.name, with_backups=True)
     record = destroy(sess, td, confirm=lambda t: True)
     assert record.ok and any(r.kind == "backup" for r in record.results)
@@ -95,3 +98,21 @@ def test_backups_outlive_destroy__and_with_backups_removes_them(sess, engine):
     left = [x for x in sess.compute.restore_point_collections.list(store.group_name(lab.location))]
     assert all(not list(sess.compute.restore_point_collections.get(
         store.group_name(lab.location), c.name, expand="restorePoints").restore_points or []) for c in left)
+
+
+def test_eighth_snapshot_of_a_disk_in_5_minutes__refused_before_any_write(sess, engine, clock):
+    lab = deployed(sess, "iscsi")
+    group = store.ensure_group(sess, lab.location)
+    disk = sess.compute.disks.get(lab.resource_group_name, f"{lab.name}-dc01-os")
+    for n in range(7):  # seven snapshots of the DC's OS disk a minute ago (an earlier run, another tool)
+        sess.compute.snapshots.begin_create_or_update(group, f"manual-{n}", {
+            "location": lab.location, "properties": {"incremental": True, "creationData": {
+                "createOption": "Copy", "sourceResourceId": disk.id}}}).result()
+    clock.advance(60)
+    engine.reset_log()
+    with pytest.raises(PreflightError) as info:
+        backup(sess, Request(lab.name, "cold", spec=lab))
+    assert "7 snapshots in the last 5 minutes" in info.value.message and "dc01-os" in info.value.message
+    assert writes(engine) == []  # the lab was not even stopped
+    clock.advance(300)
+    assert backup(sess, Request(lab.name, "cold", spec=lab)).status == "complete"
