@@ -6,6 +6,8 @@ them on purpose."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from azguest.azure.ids import ArmId
@@ -14,10 +16,11 @@ from azguest.backup.run import Request, backup
 from azguest.deploy.teardown import destroy, plan_teardown
 from azguest.errors import PreflightError
 from azguest.guest import ops
-from tests.backup.conftest import deployed, writes
+from tests.backup.conftest import PASSWORD, deployed, writes
 
 
-def test_vm_backup_of_a_shared_disk_lab__restore_points_exclude_exactly_the_shared_disks(sess, engine):
+def test_vm_backup_of_a_shared_disk_lab__restore_points_exclude_exactly_the_shared_disks(session, engine):
+    sess = session  # in process and over loopback HTTP
     lab = deployed(sess, "shared-disk", guest=False)
     m = backup(sess, Request(lab.name, "vm", spec=lab, label="golden"))
     compute = sess.compute
@@ -75,7 +78,8 @@ def test_vm_backup_of_a_lab_with_a_deallocated_vm__refused_before_any_write(sess
     assert writes(engine) == []
 
 
-def test_backups_outlive_destroy__and_with_backups_removes_them(sess, engine, clock):
+def test_backups_outlive_destroy__and_with_backups_removes_them(session, engine, clock):
+    sess = session  # in process and over loopback HTTP
     lab = deployed(sess, "iscsi", guest=False)
     m = backup(sess, Request(lab.name, "vm", spec=lab, label="golden"))
     clock.advance(600)  # days pass (ARM's read budget refills on this clock)
@@ -116,3 +120,16 @@ def test_eighth_snapshot_of_a_disk_in_5_minutes__refused_before_any_write(sess, 
     assert writes(engine) == []  # the lab was not even stopped
     clock.advance(300)
     assert backup(sess, Request(lab.name, "cold", spec=lab)).status == "complete"
+
+
+def test_manifest__holds_the_spec_with_the_password_as_a_reference_and_no_secret(sess, engine):
+    lab = deployed(sess, "iscsi", guest=False)
+    crash = lab.model_copy(update={"backup": lab.backup.model_copy(update={"consistency": "crash"})})
+    m = backup(sess, Request(lab.name, "vm", spec=crash))
+    again = store.load(sess, m.id)
+    assert again.spec["name"] == lab.name and again.spec["admin"]["password"] == {"fromEnv": "AZGUEST_ADMIN_PASSWORD"}
+    assert again.consistency == "crash" and {p.consistency for p in again.pieces} == {"crash"}
+    rid = ArmId.parse(m.pieces[0].id)
+    rp = sess.compute.restore_points.get(rid.resource_group, rid.names[0], rid.names[1]).as_dict()["properties"]
+    assert rp["consistencyMode"] == "CrashConsistent"
+    assert PASSWORD not in json.dumps(engine.store.state) and PASSWORD not in json.dumps(again.to_dict())
