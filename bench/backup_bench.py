@@ -66,7 +66,7 @@ def run() -> dict[str, Any]:
     return {"skew": skew(), "coldDowntime": cold_downtime()}
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m bench.backup_bench (make bench runs it from bench/run.py)
     import json
 
     print(json.dumps(run(), indent=2))

@@ -51,8 +51,10 @@ def choose(storage_mode: str, requested: str, *, implemented: tuple[str, ...] = 
                 why = (f"auto chose {method} for {storage_mode}: the first supported method in the order "
                        f"{' > '.join(PREFERENCE)} ({'; '.join(others)}); {s.reason}")
                 return Choice(storage_mode, requested, method, s.verdict, s.reason, s.source, why)
-        raise BackupUnsupported(f"no supported backup method for storage mode {storage_mode}",
-                                details={"storageMode": storage_mode})
+        missing = [m for m in PREFERENCE if matrix[m].verdict == "supported" and m not in implemented]
+        raise BackupUnsupported(f"no supported backup method for storage mode {storage_mode}"
+                                + (f" in this build ({', '.join(missing)} is not available)" if missing else ""),
+                                details={"storageMode": storage_mode, "notAvailable": missing})
     s = matrix[requested]  # type: ignore[index]
     if s.verdict == "refused":
         raise BackupUnsupported(
