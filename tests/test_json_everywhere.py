@@ -134,8 +134,12 @@ def test_lab_commands__success_and_failure(cli, tmp_path, monkeypatch):
     assert rc == ExitCode.CONFIRM_NEEDED and doc["error"]["code"] == "AZG-CONFIRM-NEEDED"
     rc, doc = cli("plan", SPEC)
     assert rc == 0 and doc["result"]["summary"]["create"] > 0 and isinstance(doc["warnings"], list)
+    rc, doc = cli("configure", SPEC, "--yes")  # before deploy: no VMs to run the steps on
+    assert rc != 0 and doc["error"]["code"]
     rc, doc = cli("deploy", SPEC, "--yes")
-    assert rc == 0 and doc["result"]["summary"]["created"] > 0
+    assert rc == 0 and doc["result"]["summary"]["created"] > 0 and doc["result"]["configure"]["ok"]
+    rc, doc = cli("configure", SPEC)
+    assert rc == 0 and doc["result"]["note"] == "no changes" and doc["result"]["steps"]
     rc, doc = cli("plan", SPEC)
     assert rc == 0 and set(doc["result"]["summary"]) == {"noChange"}  # was "no-change"
     rc, doc = cli("status", LAB, "--spec", SPEC)
@@ -212,7 +216,7 @@ def test_emulator_serve__json_envelope_is_the_first_line(tmp_path):
 
 # Commands run above, on success and on a failure of their own (a new command gets its scenario there).
 COVERED = {"validate", "schema", "init", "plan", "deploy", "status", "lab list", "connect", "gc", "destroy",
-           "extend", "emulator stats", "emulator set-secret", "emulator reset", "emulator serve"}
+           "extend", "configure", "emulator stats", "emulator set-secret", "emulator reset", "emulator serve"}
 
 
 def test_every_command__has_success_and_failure_scenarios_here():

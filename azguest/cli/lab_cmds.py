@@ -68,18 +68,24 @@ def confirm(yes: bool, question: str) -> bool:
 
 
 def _finish(record: Any, output: OutputFormat, command: str, warnings: list[dict] | None = None,
-            resume: str | None = None) -> None:
-    """Render the record; a failed or interrupted run becomes one error (with the record in JSON)."""
+            resume: str | None = None, guest: Any = None) -> None:
+    """Render the record; a failed or interrupted run becomes one error (with the record in JSON).
+    ``guest``: deploy's configure record (azguest.guest.configure), under ``result.configure``."""
     error = _record_error(record, command, resume or f"azguest {command}")
     if error is not None:
         error.result = record.to_dict()
         if output is not OutputFormat.json:
             render.apply_record(record)
         raise error
+    result = record.to_dict() if guest is None else {**record.to_dict(), "configure": guest.to_dict()}
     if output is OutputFormat.json:
-        emit_json(command, ok=True, result=record.to_dict(), warnings=warnings)
+        emit_json(command, ok=True, result=result, warnings=warnings)
     else:
         render.apply_record(record)
+        if guest is not None:
+            from azguest.cli.guest_cmds import show
+
+            show(guest)
 
 
 def _record_error(record: Any, command: str, resume: str) -> Interrupted | PartialError | None:
@@ -100,6 +106,9 @@ BreakLeaseOpt = Annotated[bool, typer.Option(
 AllowDataLossOpt = Annotated[bool, typer.Option(
     "--allow-data-loss", help="Let deploy delete disks the spec no longer has (a removed node's disks); "
     "without it such a deploy writes nothing (exit 13).")]
+NoConfigureOpt = Annotated[bool, typer.Option(
+    "--no-configure", help="Stop after the Azure resources: do not run the guest steps (`azguest configure` "
+    "runs them later).")]
 GroupOpt = Annotated[str | None, typer.Option(
     "--resource-group", "-g", help="The lab's group, when more than one group claims the lab.")]
 
@@ -128,8 +137,10 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
                output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,
                endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
                allow_public_rdp: AllowPublicRdpOpt = False, break_lease: BreakLeaseOpt = False,
-               allow_unknown_size: AllowUnknownSizeOpt = False, allow_data_loss: AllowDataLossOpt = False) -> None:
-    """Deploy the Azure side of a lab: parallel, idempotent, resumable (re-run after any failure)."""
+               allow_unknown_size: AllowUnknownSizeOpt = False, allow_data_loss: AllowDataLossOpt = False,
+               no_configure: NoConfigureOpt = False) -> None:
+    """Deploy a lab: the Azure side, then the guests (domain, cluster, storage, workloads; see `configure`).
+    Parallel, idempotent, resumable (re-run after any failure)."""
     from azguest.cli.progress import Watch
     from azguest.deploy.lab import deploy
     from azguest.deploy.lease import policy_for
@@ -141,18 +152,25 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
     resume = f"azguest deploy {spec}" + (" --emulator" if emulator else "")
     watch = Watch("deploy", resume, after_stop=" (but the auto-shutdown schedules of VMs that finish)")
 
+    asked: list[bool] = []
+
     def ask(plan) -> bool:
         render.plan(plan, sys.stderr)
         ok = confirm(yes, f"Apply these changes to lab {lab.name}?")
         if ok:
+            asked.append(True)
             watch.begin()  # progress and our Ctrl-C handling start after the plan and the prompt
         return ok
+
+    resolved: list[str] = []  # asked once per command: deploy's VMs and then its guest steps use it
 
     def password() -> str:  # asked before the confirmation; fails at once with no terminal and no variable
         from azguest.cli.prompts import password_prompt
 
-        prompt = password_prompt(lab.admin.username)
-        return resolve_password(lab, prompt=prompt, key_vault=session.secret)  # session: opened below
+        if not resolved:
+            prompt = password_prompt(lab.admin.username)
+            resolved.append(resolve_password(lab, prompt=prompt, key_vault=session.secret))  # session: below
+        return resolved[0]
 
     with watch, carry_warnings(warnings), session_for(emulator, endpoint, subscription or lab.subscription,
                                                       cloud) as session:
@@ -161,8 +179,39 @@ def deploy_cmd(spec: SpecArg, yes: YesOpt = False, concurrency: ConcurrencyOpt =
                         on_event=watch.reporter, stop_event=watch.stop_event,
                         lease=policy_for(session, "deploy", break_lease=break_lease),
                         allow_data_loss=allow_data_loss)
+        guest = None
+        if not no_configure and record.ok and record.note != "interrupted":
+            guest = _configure(session, lab, watch, record, yes=yes, asked=bool(asked), concurrency=concurrency,
+                               break_lease=break_lease, password=password)
     with carry_warnings(warnings):
-        _finish(record, output, "deploy", warnings, resume)
+        _finish(record, output, "deploy", warnings, resume, guest)
+
+
+def _configure(session: Any, lab: Any, watch: Any, record: Any, *, yes: bool, asked: bool, concurrency: int,
+               break_lease: bool, password: Any) -> Any:
+    """Deploy's last phase: the guest steps (azguest.cli.guest_cmds); a failure carries both records.
+    Asked only when deploy asked nothing (its Azure side was unchanged) and there are steps to run."""
+    from azguest.cli.guest_cmds import configure_lab
+    from azguest.guest.configure import plan_guest
+
+    if not asked:
+        todo = [s["key"] for s in plan_guest(session, lab).to_dict()["steps"] if s["action"] != "no-change"]
+        if todo and not confirm(yes, f"Run {len(todo)} guest step(s) on lab {lab.name}?"):
+            raise RefusedError("configure was not confirmed; the Azure side is deployed, the guests are not",
+                               code="AZG-NOT-CONFIRMED", hint="re-run `azguest configure` (or deploy --yes)")
+        watch.begin()
+    try:
+        guest = configure_lab(session, lab, watch, concurrency=concurrency, break_lease=break_lease,
+                              password=password)
+    except AzguestError as e:
+        e.result = {**record.to_dict(), "configure": e.result}
+        raise
+    if guest.note == "interrupted":
+        err = Interrupted("deploy interrupted while configuring the guests: steps not started were left",
+                          hint="re-run the deploy (or `azguest configure`) to resume")
+        err.result = {**record.to_dict(), "configure": guest.to_dict()}
+        raise err
+    return guest
 
 
 def status_cmd(lab: LabArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,

@@ -26,6 +26,7 @@ OPAQUE_KEYS = {  # keys whose values are foreign documents, copied verbatim (the
     "document": "a JSON Schema (`schema -o json`)",
     "effective": "the effective lab spec, in the spec's own YAML names (`validate --show-defaults`)",
     "tags": "Azure tags, named by their owners",
+    "data": "a guest step's result data, as its script reported it (`configure`, `deploy`)",
 }
 CLI_ERROR_CODES = {  # code: (exit code, meaning) of the failures that are not an AzguestError
     "AZG-USAGE-MISSING": (64, "a required argument or option is missing"),
