@@ -21,11 +21,15 @@ from azguest.guest.power import Timeouts, start, stop
 from tests.deploy.conftest import PASSWORD, do_deploy, writes
 
 
-def configured(session, lab) -> None:
+def configured(engine, lab) -> None:
+    """Deploy and configure in process (virtual time: restarts and waits cost no real time), whatever
+    session the test then drives (inproc or HTTP on the same engine)."""
+    session = AzureSession.for_engine(engine)
     do_deploy(session, lab)
     record = configure(session, lab, secrets=lambda need: Secrets(PASSWORD))
     assert record.ok, [o.error for o in record.failed()]
     assert run_checks(session, lab.name).ok
+    engine.advance(3600)  # the lab runs for an hour: Compute's per-VM budgets refill (4 updates a minute)
 
 
 def actions(engine, verb: str) -> list[tuple[int, str]]:
@@ -54,7 +58,7 @@ def powers(session, lab) -> dict[str, str]:
 
 
 def test_stop_then_start__leaves_a_healthy_cluster_and_the_order_is_in_the_request_log(session, engine, s2d_lab):
-    configured(session, s2d_lab)
+    configured(engine, s2d_lab)
     dc, nodes = "hv-s2d-dc01", {"hv-s2d-hv01", "hv-s2d-hv02"}
     before = run_command_names(session, s2d_lab)  # configure's
 
@@ -71,6 +75,7 @@ def test_stop_then_start__leaves_a_healthy_cluster_and_the_order_is_in_the_reque
     assert not [e for e in engine.request_log if "/runCommands/" in e.path and e.method == "PUT"
                 and e.path.rsplit("/", 1)[1].startswith(("dc-health", "cluster-start"))]
 
+    engine.advance(12 * 3600)  # the next morning
     engine.reset_log()
     record = start(session, s2d_lab.name)
     assert record.ok and set(powers(session, s2d_lab).values()) == {"running"}
@@ -92,7 +97,7 @@ def test_stop_then_start__leaves_a_healthy_cluster_and_the_order_is_in_the_reque
 
 def test_stop__of_a_stopped_lab_writes_nothing_and_a_rerun_after_stop_cluster_goes_on(engine, s2d_lab):
     session = AzureSession.for_engine(engine)
-    configured(session, s2d_lab)
+    configured(engine, s2d_lab)
     host = ops.inventory(session, s2d_lab.name).nodes[0]
     inv = ops.inventory(session, s2d_lab.name)
     assert ops.run_step(session, inv, host, "cluster-stop").ok  # a stop killed right after Stop-Cluster
@@ -109,7 +114,7 @@ def test_start__staggers_the_nodes_that_share_a_disk(engine, shared_lab):
     """Azure refuses two VMs sharing a disk starting at once; the emulator models it (bench profile: a window
     of emulated time). azguest starts them one after another: no start is refused."""
     session = AzureSession.for_engine(engine)
-    configured(session, shared_lab)
+    configured(engine, shared_lab)
     assert stop(session, shared_lab.name).ok
     engine.profile = load_profile("bench")
     engine.reset_log()
@@ -123,21 +128,32 @@ def test_start__staggers_the_nodes_that_share_a_disk(engine, shared_lab):
 
 
 def test_start__after_nodes_were_deallocated_from_outside_reports_what_the_guest_shows(engine, s2d_lab):
+    """A node deallocated from the portal (no Stop-Cluster): start brings it back, reports the hard stop, the
+    failed-over role moved back apart and the S2D repair still running (bench profile, an hour's resync);
+    `azguest test` passes once the repair is done."""
     session = AzureSession.for_engine(engine)
-    configured(session, s2d_lab)
+    configured(engine, s2d_lab)
     vm = ops.inventory(session, s2d_lab.name).nodes[1]
     K.action(session, K.KINDS["vm"], vm.id, "deallocate")  # from the portal: no Stop-Cluster
+    bench = load_profile("bench")
+    bench.latency.durations["guest.s2d-repair"] = 360000.0  # the resync outlasts the start (3600 emulated s)
+    engine.profile = bench
     record = start(session, s2d_lab.name)
-    assert record.ok
-    text = "\n".join(record.findings)
-    assert "without Stop-Cluster" in text and vm.computer.lower() in text.lower()
-    assert {o.key: o.action for o in record.outcomes}[f"start@{vm.computer}"] == "started"
+    assert record.ok and {o.key: o.action for o in record.outcomes}[f"start@{vm.computer}"] == "started"
+    text = "\n".join(record.findings).lower()
+    assert f"node {vm.computer} went down without stop-cluster" in text
+    assert "moved from" in text and "(anti-affinity)" in text  # the role that failed over went back apart
+    assert "storage job repair: running" in text
     assert record.to_dict()["findings"] == list(record.findings)
+    failed = {c.name for c in run_checks(session, s2d_lab.name).failed()}
+    assert failed == {"storage-healthy"}  # the resync is still running
+    engine.advance(3601)
+    assert run_checks(session, s2d_lab.name).ok
 
 
 def test_start__a_dc_that_never_answers_fails_the_dc_stage_naming_the_vm_and_starts_no_node(engine, s2d_lab):
     session = AzureSession.for_engine(engine)
-    configured(session, s2d_lab)
+    configured(engine, s2d_lab)
     assert stop(session, s2d_lab.name).ok
 
     def adws_down(run, facts):
@@ -159,7 +175,7 @@ def test_start__a_dc_that_never_answers_fails_the_dc_stage_naming_the_vm_and_sta
 @pytest.mark.parametrize("command", [stop, start])
 def test_stop_and_start__refused_while_another_run_holds_the_lease(engine, s2d_lab, command):
     session = AzureSession.for_engine(engine)
-    configured(session, s2d_lab)
+    configured(engine, s2d_lab)
     other = LeasePolicy(command="deploy", holder="ci@runner pid=1 deploy", settle_s=0, renew_every_s=None)
     with holding(session, [s2d_lab.resource_group_name], s2d_lab.name, other):
         engine.reset_log()
