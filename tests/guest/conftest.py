@@ -11,7 +11,7 @@ import pytest
 
 from azguest.emulator.guest import GuestResult, GuestRun, registered
 from azguest.guest.steps import all_steps
-from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy, s2d_lab, shared_lab  # noqa: F401
+from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy, emulated, s2d_lab, shared_lab  # noqa: F401
 
 REBOOTS = {"dc-promote", "node-features", "node-join", "s2d-node-settings"}  # report rebootRequired
 
