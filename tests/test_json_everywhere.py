@@ -214,9 +214,26 @@ def test_emulator_serve__json_envelope_is_the_first_line(tmp_path):
     assert doc["result"]["endpoint"].startswith("http://127.0.0.1:")
 
 
+def test_power_commands__success_and_failure(cli):
+    for command in ("stop", "start", "test"):  # no such lab yet
+        rc, doc = cli(command, LAB)
+        assert rc == ExitCode.NOT_FOUND and doc["error"]["code"] == "AZG-LAB-NOT-FOUND"
+    cli("deploy", SPEC, "--yes")  # configures the guests
+    rc, doc = cli("test", LAB)
+    assert rc == 0 and doc["result"]["ok"] and len(doc["result"]["checks"]) == 10
+    rc, doc = cli("stop", LAB)
+    assert rc == 0 and doc["result"]["command"] == "stop" and doc["result"]["stages"][-1]["key"] == "deallocate@dc01"
+    rc, doc = cli("test", LAB)
+    assert rc == ExitCode.TEST_FAILED and doc["error"]["code"] == "AZG-TEST-FAILED" and not doc["result"]["ok"]
+    assert "vms-running" in doc["error"]["details"]["failed"]
+    rc, doc = cli("start", LAB)
+    assert rc == 0 and doc["result"]["ok"] and doc["result"]["stages"][0]["key"] == "start@dc01"
+
+
 # Commands run above, on success and on a failure of their own (a new command gets its scenario there).
 COVERED = {"validate", "schema", "init", "plan", "deploy", "status", "lab list", "connect", "gc", "destroy",
-           "extend", "configure", "emulator stats", "emulator set-secret", "emulator reset", "emulator serve"}
+           "extend", "configure", "stop", "start", "test",
+           "emulator stats", "emulator set-secret", "emulator reset", "emulator serve"}
 
 
 def test_every_command__has_success_and_failure_scenarios_here():
