@@ -216,9 +216,9 @@ def _stop_tasks(r: _Run) -> list[Task]:
     after: tuple[str, ...] = ()
     if running:
         host = running[0]
-        tasks.append(r.task("workloads-stop", "workloads", host, f"run workloads-stop on {host.name}",
+        tasks.append(r.task("workloads-stop", "workloads", host, f"workloads-stop {host.name}",
                             lambda: _stop_workloads(r, host)))
-        tasks.append(r.task("cluster-stop", "cluster", host, f"run cluster-stop on {host.name}",
+        tasks.append(r.task("cluster-stop", "cluster", host, f"cluster-stop {host.name}",
                             lambda: _guest(r, host, "cluster-stop", "cluster"), ("workloads-stop",)))
         after = ("cluster-stop",)
     elif inv.nodes:
@@ -227,7 +227,7 @@ def _stop_tasks(r: _Run) -> list[Task]:
         keys = []
         for vm in inv.tier(tier):
             key = f"deallocate@{vm.computer}"
-            tasks.append(r.task(key, _stage(tier), vm, f"deallocate vm {vm.name}",
+            tasks.append(r.task(key, _stage(tier), vm, f"deallocate {vm.name}",
                                 lambda vm=vm, key=key, tier=tier: _deallocate(r, vm, key, _stage(tier)), after))
             keys.append(key)
         after = tuple(keys) or after
@@ -255,9 +255,9 @@ def _start_tasks(r: _Run) -> list[Task]:
     after: tuple[str, ...] = ()
     for vm in inv.dc:
         k = f"start@{vm.computer}"
-        tasks.append(r.task(k, "dc", vm, f"start vm {vm.name}", lambda vm=vm, k=k: _start(r, vm, k, "dc", False)))
+        tasks.append(r.task(k, "dc", vm, f"start {vm.name}", lambda vm=vm, k=k: _start(r, vm, k, "dc", False)))
         h = f"dc-health@{vm.computer}"
-        tasks.append(r.task(h, "dc", vm, f"wait for AD DS and DNS on {vm.name}", lambda vm=vm, h=h: _health(
+        tasks.append(r.task(h, "dc", vm, f"dc-health {vm.name}", lambda vm=vm, h=h: _health(
             r, vm, h, "dc", "dc-health", _dc_answers, f"AD DS and DNS to answer on {vm.name}",
             r.timeouts.dc_health_s), (k,)))
         after += (h,)
@@ -276,7 +276,7 @@ def _start_tasks(r: _Run) -> list[Task]:
                                                           r.timeouts.workloads_s)),
     )
     for key, stage, fn in steps:
-        tasks.append(r.task(key, stage, host, f"{key} on {host.name}", fn, after))
+        tasks.append(r.task(key, stage, host, f"{key} {host.name}", fn, after))
         after = (key,)
     return tasks
 
@@ -290,7 +290,7 @@ def _start_tier(r: _Run, tasks: list[Task], vms: tuple[LabVm, ...], stage: str, 
         for vm in group:
             k = f"start@{vm.computer}"
             shares = len(group) > 1
-            tasks.append(r.task(k, stage, vm, f"start vm {vm.name}",
+            tasks.append(r.task(k, stage, vm, f"start {vm.name}",
                                 lambda vm=vm, k=k, shares=shares: _start(r, vm, k, stage, shares), after + prev))
             prev = (k,)
             keys.append(k)

@@ -18,7 +18,8 @@ from azguest.guest.commands import Secrets
 from azguest.guest.configure import configure
 from azguest.guest.health import run_checks
 from azguest.guest.power import Timeouts, start, stop
-from tests.deploy.conftest import PASSWORD, do_deploy, writes
+from azguest.spec import load_lab
+from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy, writes
 
 
 def configured(engine, lab) -> None:
@@ -93,6 +94,28 @@ def test_stop_then_start__leaves_a_healthy_cluster_and_the_order_is_in_the_reque
     report = run_checks(session, s2d_lab.name)  # what `azguest test` judges
     assert report.ok, [c for c in report.failed()]
     assert run_command_names(session, s2d_lab) == before  # every operations run was deleted after reading
+
+
+@pytest.mark.parametrize("example", ["s2d-2node", "shared-disk-3node", "iscsi-2node"])
+def test_stop_then_start__every_storage_mode_comes_back_healthy_with_the_storage_tier_between(engine, example):
+    lab = load_lab(EXAMPLES / f"{example}.yaml")
+    session = AzureSession.for_engine(engine)
+    configured(engine, lab)
+    inv = ops.inventory(session, lab.name)
+    tier = {v.name: v.tier for v in inv.vms}
+    assert bool(inv.storage) == (example == "iscsi-2node")  # the iSCSI target VM
+    engine.reset_log()
+    assert stop(session, lab.name).ok
+    order = [tier[vm] for _, vm in actions(engine, "deallocate")]
+    rank = {"node": 0, "storage": 1, "dc": 2}
+    assert sorted(order, key=rank.get) == order and sorted(order) == sorted(tier.values())
+    engine.advance(12 * 3600)
+    engine.reset_log()
+    assert start(session, lab.name).ok
+    order = [tier[vm] for _, vm in actions(engine, "start")]
+    rank = {"dc": 0, "storage": 1, "node": 2}
+    assert sorted(order, key=rank.get) == order and sorted(order) == sorted(tier.values())
+    assert run_checks(session, lab.name).ok
 
 
 def test_stop__of_a_stopped_lab_writes_nothing_and_a_rerun_after_stop_cluster_goes_on(engine, s2d_lab):
