@@ -173,12 +173,12 @@ def _dns(data: dict[str, Any]) -> Check:
                  else f"{dns.get('name') or 'the cluster name'} does not resolve")
 
 
-def _look(session: AzureSession, inv: ops.Inventory, vms: tuple[ops.LabVm, ...], step: str
+def _look(session: AzureSession, inv: ops.Inventory, vms: tuple[ops.LabVm, ...], step: str, what: str
           ) -> tuple[ops.StepRun | None, str, str]:
     """Run ``step`` on the first running VM of ``vms``: (run, why not, the VM's name)."""
     running = [v for v in vms if v.running]
     if not running:
-        return None, f"cannot look: no VM to run {step} on runs", ""
+        return None, f"cannot look: {what} runs", ""
     location = ops.location_of(session, running[0])
     return ops.run_step(session, inv, running[0], step, location), "", running[0].name
 
@@ -187,8 +187,8 @@ def run_checks(session: AzureSession, lab: str, *, resource_group: str | None = 
     """Every check of the lab; refused while another run holds its lease (its VMs are changing)."""
     inv = ops.inventory(session, lab, resource_group)
     refuse_if_held(session, [inv.resource_group], lab, policy_for(session, "test"))
-    dc_run, dc_why, _ = _look(session, inv, inv.dc, "dc-health")
-    cl_run, cl_why, host = _look(session, inv, inv.nodes, "cluster-health")
+    dc_run, dc_why, _ = _look(session, inv, inv.dc, "dc-health", "no domain controller")
+    cl_run, cl_why, host = _look(session, inv, inv.nodes, "cluster-health", "no node")
     if cl_run is not None and not cl_run.ok:
         cl_why = f"cluster-health failed on {host} (exit code {cl_run.exit_code}): {cl_run.last_line()}"
     checks = [check_vms(inv), check_dc(dc_run, dc_why),
@@ -202,10 +202,10 @@ def check_lab(session: AzureSession, lab: str, *, resource_group: str | None = N
     if not report.ok:
         bad = report.failed()
         err = HealthError(f"lab {lab}: {len(bad)} of {len(report.checks)} checks failed: "
-                          + "; ".join(f"{c.name}: {c.detail}" for c in bad), code="AZG-TEST-FAILED",
+                          + ", ".join(c.name for c in bad), code="AZG-TEST-FAILED",
                           details={"failed": [c.name for c in bad]},
-                          hint="`azguest start LAB` brings a stopped lab back in order; `azguest configure` "
-                               "re-runs a step that did not finish")
+                          hint=f"a stopped lab: `azguest start {lab}` brings it back in order; a step that did not "
+                               "finish: `azguest configure SPEC` resumes it")
         err.result, err.report = report.to_dict(), report
         raise err
     return report

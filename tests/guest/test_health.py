@@ -73,7 +73,9 @@ def test_test__a_configured_lab_passes_every_check_then_a_node_stopped_from_outs
     failed = set(e.details["failed"])
     assert {"vms-running", "nodes-in-cluster", "storage-healthy"} <= failed
     assert "validation-passed" not in failed and "dc-answers" not in failed
-    assert e.code == "AZG-TEST-FAILED" and vm.name in e.message and "nodes-in-cluster" in e.message
+    assert e.code == "AZG-TEST-FAILED" and "nodes-in-cluster" in e.message
+    details = {c["name"]: c["detail"] for c in e.result["checks"]}
+    assert vm.name in details["vms-running"] and f"{vm.computer} (Down)".upper() in details["nodes-in-cluster"].upper()
     assert e.result["ok"] is False and len(e.result["checks"]) == len(CHECKS)
 
 
