@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
 from azguest.deploy.lease import LeasePolicy, holding, policy_for
-from azguest.errors import AzguestError, AzureError, GuestError
+from azguest.errors import AzguestError, AzureError, GuestError, NotFoundError
 from azguest.execute.dag import Event, Task, run_graph
 from azguest.execute.wait import Clock, session_clock
 from azguest.guest import ops
@@ -318,7 +318,10 @@ def run_power(session: AzureSession, lab: str, command: str, *, resource_group: 
     clock = session_clock(session)
     t0 = clock.now()
     inv = inventory(session, lab, resource_group)
-    if command == "stop" and inv.vms and all(v.deallocated for v in inv.vms):
+    if not inv.vms:
+        raise NotFoundError(f"lab {lab}'s group {inv.resource_group} holds none of its VMs", code="AZG-LAB-NO-VMS",
+                            hint=f"deploy it first: `azguest deploy SPEC`, or look with `azguest status {lab}`")
+    if command == "stop" and all(v.deallocated for v in inv.vms):
         return PowerRecord(lab, inv.resource_group, command, (), clock.now() - t0, note="already stopped")
     held = nullcontext() if lease_held else holding(session, [inv.resource_group], lab,
                                                     lease or policy_for(session, command))
