@@ -207,3 +207,28 @@ def test_stop_and_start__refused_while_another_run_holds_the_lease(engine, s2d_l
         assert "ci@runner" in info.value.message
         assert [e for e in writes(engine) if "/tags/" not in e.path.lower()] == []
     assert set(powers(session, s2d_lab).values()) == {"running"}
+
+
+def test_stop__ctrl_c_after_stop_cluster_starts_no_deallocation_and_releases_the_lease(engine, s2d_lab):
+    """The first Ctrl-C sets the stop event: what runs finishes, nothing new starts; the re-run goes on."""
+    import threading
+
+    from azguest.azure import tags as T
+    from azguest.plan.model import TAG_LEASE_HOLDER
+
+    session = AzureSession.for_engine(engine)
+    configured(engine, s2d_lab)
+    stop_event = threading.Event()
+
+    def on_event(ev):
+        if ev.key == "cluster-stop" and ev.state == "succeeded":
+            stop_event.set()  # Ctrl-C, right after Stop-Cluster
+
+    engine.reset_log()
+    record = stop(session, s2d_lab.name, on_event=on_event, stop_event=stop_event)
+    assert record.note == "interrupted" and not record.ok
+    assert actions(engine, "deallocate") == []
+    assert {o.key: o.state for o in record.outcomes}["deallocate@dc01"] == "skipped"
+    assert TAG_LEASE_HOLDER not in (T.get_group(session, s2d_lab.resource_group_name) or {}).get("tags", {})
+    again = stop(session, s2d_lab.name)
+    assert again.ok and set(powers(session, s2d_lab).values()) == {"deallocated"}
