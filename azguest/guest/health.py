@@ -183,10 +183,13 @@ def _look(session: AzureSession, inv: ops.Inventory, vms: tuple[ops.LabVm, ...],
     return ops.run_step(session, inv, running[0], step, location), "", running[0].name
 
 
-def run_checks(session: AzureSession, lab: str, *, resource_group: str | None = None) -> HealthReport:
-    """Every check of the lab; refused while another run holds its lease (its VMs are changing)."""
+def run_checks(session: AzureSession, lab: str, *, resource_group: str | None = None,
+               lease_held: bool = False) -> HealthReport:
+    """Every check of the lab; refused while another run holds its lease (its VMs are changing), unless
+    ``lease_held``: the caller holds it (a restore checks the lab it restored under its own lease)."""
     inv = ops.inventory(session, lab, resource_group)
-    refuse_if_held(session, [inv.resource_group], lab, policy_for(session, "test"))
+    if not lease_held:
+        refuse_if_held(session, [inv.resource_group], lab, policy_for(session, "test"))
     dc_run, dc_why, _ = _look(session, inv, inv.dc, "dc-health", "no domain controller")
     cl_run, cl_why, host = _look(session, inv, inv.nodes, "cluster-health", "no node")
     if cl_run is not None and not cl_run.ok:

@@ -87,7 +87,9 @@ class VirtualMachines(Handler):
         Rule(409, "OperationNotAllowed", "regional 'cores' and per-family vCPU quota (deallocated VMs count)"),
         Rule(409, "PropertyChangeNotAllowed", "availabilitySet and securityProfile.securityType are immutable"),
         Rule(409, "PropertyChangeNotAllowed", "adminUsername, computerName, osDisk.name and osDisk.createOption "
-             "are immutable (vm_checks.IMMUTABLE_PROPERTIES)"),
+             "are immutable (vm_checks.IMMUTABLE_PROPERTIES); osDisk.name changes with an OS disk swap"),
+        Rule(409, "OperationNotAllowed", "an OS disk swap (osDisk.managedDisk.id of another disk) needs a stopped "
+             "(deallocated) VM (ACD windows/os-disk-swap.md; the code is the emulator's)"),
         Rule(409, "OperationNotAllowed", "restart and runCommand need a running VM"),
         Rule(409, "Conflict", "one action run command at a time per VM"),
         Rule(400, "InvalidParameter", "runCommand commandId must be a known command"),

@@ -104,13 +104,31 @@ def _at(props: dict[str, Any], path: tuple[str, ...]) -> Any:
     return props
 
 
+def os_disk_swap(props: dict[str, Any], existing: dict | None) -> bool:
+    """An update that points ``osDisk.managedDisk.id`` at another disk: Azure's OS disk swap, allowed only
+    while the VM is stopped (deallocated) (ACD windows/os-disk-swap.md); the disk's name changes with it.
+    Elsewhere 409 OperationNotAllowed (the code and message are the emulator's: Microsoft documents none)."""
+    if existing is None:
+        return False
+    new = str(_at(props, ("storageProfile", "osDisk", "managedDisk", "id")) or "")
+    old = str(_at(existing["properties"], ("storageProfile", "osDisk", "managedDisk", "id")) or "")
+    if not new or not old or new.lower() == old.lower():
+        return False
+    if existing.get("_power") not in ("deallocated", "stopped"):
+        raise ArmError(409, "OperationNotAllowed", "The OS disk of a VM can be swapped only while the VM is "
+                       "stopped (deallocated).", "osDisk.managedDisk.id")
+    return True
+
+
 def check_immutable(props: dict[str, Any], existing: dict | None) -> None:
-    """An update may omit these (ARM keeps them) but not change them."""
+    """An update may omit these (ARM keeps them) but not change them (``osDisk.name`` changes with an OS disk
+    swap)."""
     if existing is None:
         return
+    swap = os_disk_swap(props, existing)
     for path, name in IMMUTABLE_PROPERTIES:
         new, old = _at(props, path), _at(existing["properties"], path)
-        if new is None or old is None:
+        if new is None or old is None or (swap and name == "osDisk.name"):
             continue
         if name.startswith("osDisk"):  # ARM names and enum values compare case-insensitively
             new, old = str(new).lower(), str(old).lower()
