@@ -157,6 +157,9 @@ class Manifest(_Wire):
     pieces: tuple[Piece, ...] = ()
     spec: dict[str, Any] | None = None  # the lab spec (YAML names) when known; password as its reference
     error: dict[str, Any] | None = None
+    guest: dict[str, Any] | None = None  # in-guest: tool, target {kind, diskId, lun, snapshotId}, node, volumes,
+    # workloads, versionsOnTarget, versionTime, consistency {volumes, workloads, why} (azguest.backup.inguest)
+    forced: tuple[str, ...] = ()  # pre-check findings --force overrode (azguest.backup.prechecks)
     schema: str = SCHEMA
 
     @property
@@ -188,7 +191,7 @@ def _from_wire(cls: Any, name: str, value: Any) -> Any:
         return one[key].from_dict(value)
     if key == ("Manifest", "restore_order"):
         return tuple(tuple(t) for t in value or ())
-    if key == ("Piece", "disks"):
+    if key in (("Piece", "disks"), ("Manifest", "forced")):
         return tuple(value or ())
     return value
 

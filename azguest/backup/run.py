@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from azguest.backup import store
+from azguest.backup import prechecks, store
 from azguest.backup.labread import LiveLab, read_lab, storage_mode
 from azguest.backup.manifest import DiskConfig, Manifest, Piece, VmConfig
 from azguest.backup.pieces import (
@@ -44,6 +44,7 @@ class Request:
     label: str | None = None
     spec: Lab | None = None
     resource_group: str | None = None
+    force: bool = False  # override the guest pre-checks that may be overridden (azguest.backup.prechecks)
 
 
 @dataclass
@@ -185,6 +186,11 @@ def backup(session: AzureSession, req: Request, *, lease: LeasePolicy | None = N
     problems = snapshot_checks(session, plan, group, session_now(session))
     if choice.method == "vm":
         problems += vm_checks(session, live, plan, _consistency(req), session_now(session))
+    problems += extra_checks(session, live, choice, group, bid)
+    forced: list[str] = []
+    if not problems:  # Azure would refuse already: no need to look into the guest
+        problems, forced = prechecks.guest_checks(session, live, choice.method, choice.storage_mode,
+                                                  force=req.force)
     if problems:
         raise refuse(problems)
     with holding(session, [live.resource_group], req.lab, lease or policy_for(session, "backup")):
@@ -198,7 +204,7 @@ def backup(session: AzureSession, req: Request, *, lease: LeasePolicy | None = N
                      storage_mode=choice.storage_mode, location=live.location, subscription=live.subscription,
                      resource_group=live.resource_group, backup_resource_group=group, created=_now_iso(session),
                      label=req.label, restore_order=live.restore_order(), vms=live.vms, pieces=plan.pieces,
-                     spec=_spec_doc(req.spec))
+                     spec=_spec_doc(req.spec), forced=tuple(forced))
         store.write(session, m, status_last=False)
         ctx = Context(session, live, choice, m, plan, on_event, stop_event,
                       Timing(clock, clock.now(), lambda: _now_iso(session), threading.Lock()))
@@ -229,5 +235,14 @@ def piece_summary(p: Piece) -> dict[str, Any]:
             "startedS": p.started_s, "elapsedS": p.elapsed_s}
 
 
-# cold registers itself on import
+def extra_checks(session: AzureSession, live: LiveLab, choice: Choice, group: str, bid: str) -> list[str]:
+    """A method's own Azure-limit checks beyond its planned pieces (in-guest: the snapshot of its target disk)."""
+    check = EXTRA_CHECKS.get(choice.method)
+    return check(session, live, group, bid) if check is not None else []
+
+
+EXTRA_CHECKS: dict[str, Callable[[AzureSession, LiveLab, str, str], list[str]]] = {}  # method -> reads-only check
+
+# cold and in-guest register themselves on import
 from azguest.backup import cold as _cold  # noqa: E402,F401
+from azguest.backup import inguest as _inguest  # noqa: E402,F401

@@ -155,6 +155,17 @@ OPERATIONS: tuple[Step, ...] = (
 )
 
 
+# Backup steps: run by `azguest backup LAB --mode in-guest` (azguest.backup.inguest) on one running node, never by
+# configure. docs/design.md, "Backup": Windows Server Backup of the CSVs to a dedicated disk kept out of the pool.
+BACKUP: tuple[Step, ...] = (
+    Step("backup-feature", "the Windows-Server-Backup feature (no restart needed)", targets="first-node",
+         timeout_s=900),
+    Step("backup-wsb", "Windows Server Backup of every Online CSV to the dedicated backup disk at LUN DiskLun "
+         "(kept out of the S2D pool when KeepOutOfPool is true)", targets="first-node", deps=("backup-feature",),
+         timeout_s=5400, params=("DiskLun", "BackupId", "KeepOutOfPool")),
+)
+
+
 def steps_for(lab: Lab) -> tuple[Step, ...]:
     """The lab's steps: the common ones and its storage mode's, those it needs (``when``), in order."""
     mode_steps = mode_for(lab.cluster.storage.mode).guest_steps
@@ -167,7 +178,7 @@ def all_steps() -> dict[str, Step]:
     """Every step of every mode by id (a step two modes share, e.g. cluster-disks, once), and the operations steps."""
     from azguest.storage import MODES
 
-    out = {s.id: s for s in (*COMMON, *OPERATIONS)}
+    out = {s.id: s for s in (*COMMON, *OPERATIONS, *BACKUP)}
     for mode in MODES.values():
         out.update({s.id: s for s in mode.guest_steps})
     return out

@@ -18,7 +18,8 @@
       "disks": [{"name": "...", "state": "Online|Offline|Failed"}],
       "csvs": [{"name": "...", "path": "...", "state": "Online|Offline|Failed"}],
       "witness": {"type": "Cloud|Disk", "resource": "...", "state": "Online|Offline"} | null,
-      "roles": [{"name": "...", "owner": "<node>", "state": "Online|Offline|Failed", "antiAffinityClassNames": [...]}],
+      "roles": [{"name": "...", "owner": "<node>", "state": "Online|Offline|Failed|Pending|...", "antiAffinityClassNames": [...],
+                 "migrating": bool}],
       "storageJobs": [{"name": "...", "state": "Running|Suspended|Completed", "percentComplete": 0-100}],
       "dns": {"name": "<cluster name>", "server": "<ip>", "addresses": ["<ip>", ...]}}}
 #>
@@ -60,8 +61,13 @@ if ((Get-Service -Name ClusSvc).Status -eq 'Running') {
         $data.witness = [ordered]@{ type = $type; resource = $res.Name; state = "$($res.State)" }
     }
     $data.roles = @(Get-ClusterGroup | Where-Object { "$($_.GroupType)" -eq 'VirtualMachine' } | ForEach-Object {
+        # the VM resource's MigrationState: 1 Setup, 2 Data Transfer, 3 Move = a live migration in progress
+        # [learn.microsoft.com previous-versions windows desktop mscs virtual-machines-migrationstate]
+        $migration = @($_ | Get-ClusterResource | Where-Object { "$($_.ResourceType)" -eq 'Virtual Machine' } |
+            Get-ClusterParameter -Name MigrationState -ErrorAction SilentlyContinue | ForEach-Object { [int]$_.Value })
         [ordered]@{ name = $_.Name; owner = "$($_.OwnerNode)"; state = "$($_.State)"
-            antiAffinityClassNames = @($_.AntiAffinityClassNames | Where-Object { $_ }) } })
+            antiAffinityClassNames = @($_.AntiAffinityClassNames | Where-Object { $_ })
+            migrating = [bool]($migration | Where-Object { $_ -ge 1 -and $_ -le 3 }) } })
     $server = @((Get-DnsClientServerAddress -AddressFamily IPv4 | Where-Object { $_.ServerAddresses }) |
         Select-Object -First 1 | ForEach-Object { $_.ServerAddresses })
     $addresses = @()

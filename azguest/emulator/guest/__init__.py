@@ -18,7 +18,13 @@ persists across processes like every resource, and goes away with its VM.
 from __future__ import annotations
 
 from azguest.emulator.guest import steps as _steps  # noqa: F401  (registers the built-in steps)
-from azguest.emulator.guest import win_cluster, win_domain, win_storage, win_workloads  # noqa: F401  (Windows steps)
+from azguest.emulator.guest import (  # noqa: F401  (Windows steps; win_backup: the in-guest backup's)
+    win_backup,
+    win_cluster,
+    win_domain,
+    win_storage,
+    win_workloads,
+)
 from azguest.emulator.guest.model import (
     GUEST_FORMAT,
     MODELS,

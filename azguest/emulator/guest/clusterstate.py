@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from azguest.emulator.guest.content import signature
 from azguest.emulator.guest.world import Peer, World
 
 S2D_REPAIR_KEY = "guest.s2d-repair"  # profile durations: Azure seconds a resync takes after a node returns
@@ -42,9 +43,9 @@ def source_online(world: World, rec: dict[str, Any], source: dict[str, Any]) -> 
             return False
         return any(source["iqn"] in [s["target"] for s in (p.facts.get("iscsi") or {}).get("sessions", [])]
                    for p in up if p)
-    disk = world.ctx.get(source.get("id"))
-    attached = {v.lower() for v in (disk or {}).get("_attached", [])}
-    return any(p and p.id.lower() in attached for p in up)
+    # by content, as Windows finds a disk by its signature: a disk restored from a copy is the same cluster disk
+    sig = signature(world.ctx, str(source.get("id") or ""))
+    return any(p and any(signature(world.ctx, str(d["id"])) == sig for d in p.data_disks().values()) for p in up)
 
 
 def witness_online(world: World, rec: dict[str, Any]) -> bool:
@@ -152,6 +153,8 @@ def node_back(world: World, rec: dict[str, Any], computer: str) -> None:
 
 
 def role_state(world: World, rec: dict[str, Any], role: dict[str, Any]) -> str:
+    if role.get("transition"):  # a group caught between states (Pending, OnlinePending, OfflinePending)
+        return str(role["transition"])
     if role.get("state") != "Online":
         return "Offline"
     if not has_quorum(world, rec) or not node_up(world, rec, role.get("owner") or ""):
@@ -193,7 +196,8 @@ def health(world: World, rec: dict[str, Any], local: str) -> dict[str, Any]:
         "witness": ({"type": witness["type"], "resource": witness.get("account") or witness.get("disk"),
                      "state": "Online" if witness_online(world, rec) else "Offline"} if witness else None),
         "roles": [{"name": n, "owner": r.get("owner"), "state": role_state(world, rec, r),
-                   "antiAffinityClassNames": r.get("antiAffinityClassNames") or []}
+                   "antiAffinityClassNames": r.get("antiAffinityClassNames") or [],
+                   "migrating": bool(r.get("migrating"))}
                   for n, r in sorted(rec.get("roles", {}).items())],
         "storageJobs": jobs, "repairNeeded": bool(rec.get("repair")),
         "events": rec.get("events", [])[-5:],

@@ -1,0 +1,203 @@
+"""The ``in-guest`` method: Windows Server Backup inside the guest cluster, to a dedicated backup disk that is
+then snapshotted (docs/design.md, "Backup", in-guest).
+
+1. The lab's backup disk ``wsb-<lab>`` (empty, Standard SSD, in the backup group: it outlives the lab) is created
+   once and attached to one running node at a free LUN (a VM update).
+2. ``backup-feature`` then ``backup-wsb`` run there as managed Run Commands (fresh names, read back, deleted):
+   the feature, the disk kept out of the S2D pool, one backup of every Online CSV (and so of the nested VMs).
+3. The disk is detached again (always, also after a failure: the node's VM ends as deploy made it).
+4. One incremental snapshot of the detached disk is the backup's piece: the manifest records it, and ``guest``
+   says which volumes and workloads it holds, on which node, and their real consistency (``crash``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from azguest.azure import kinds as K
+from azguest.azure.errors import arm_errors
+from azguest.azure.ids import ArmId
+from azguest.backup import run
+from azguest.backup.manifest import DiskConfig, Manifest, VmConfig
+from azguest.backup.pieces import Plan, _snapshot, snapshot_checks
+from azguest.errors import AzguestError, GuestError
+from azguest.execute.wait import session_now
+from azguest.guest.configure import parse_result
+from azguest.guest.steps import BACKUP, script_text
+from azguest.plan.model import GUEST_STEP_ROLE, TAG_LAB, TAG_ROLE
+
+if TYPE_CHECKING:
+    from azguest.azure.session import AzureSession
+    from azguest.backup.labread import LiveLab
+
+VM, DISK, RC = K.KINDS["vm"], K.KINDS["disk"], K.KINDS["runCommand"]
+TARGET_SKU = "StandardSSD_LRS"  # a backup target needs capacity, not IOPS
+TARGET_ROLE = "backup-target"
+MIN_TARGET_GB, MAX_TARGET_GB = 64, 32767
+OUTPUT_TAIL = 600
+_STEPS = {s.id: s for s in BACKUP}
+
+
+def target_name(lab: str) -> str:
+    return f"wsb-{lab}"[:80]
+
+
+def target_id(live: LiveLab, group: str) -> str:
+    return str(ArmId.build(live.subscription, group, DISK.arm_type, target_name(live.lab)))
+
+
+def target_size_gb(live: LiveLab) -> int:
+    """Room for one full copy of the cluster's data: every data disk of the nodes and the storage tier."""
+    data = [d for v in live.vms if v.tier != "dc" for d in v.data_disks]
+    seen = {d.id.lower(): d.size_gb for d in data}
+    return max(MIN_TARGET_GB, min(MAX_TARGET_GB, sum(seen.values())))
+
+
+def host_of(live: LiveLab) -> VmConfig:
+    """The first running node (by computer name): where Windows Server Backup runs."""
+    for v in live.vms:
+        if v.tier == "node" and live.power.get(v.name) == "running":
+            return v
+    raise GuestError(f"lab {live.lab}: no node VM runs; Windows Server Backup runs in the guest cluster",
+                     code="AZG-BACKUP-GUEST", hint=f"`azguest start {live.lab}`")
+
+
+def _ensure_target(ctx: run.Context, group: str) -> dict[str, Any]:
+    live, rid = ctx.live, target_id(ctx.live, group)
+    tags = {**live.user_tags, "azguest-backup-lab": live.lab, TAG_ROLE: TARGET_ROLE}
+    body = {"location": live.location, "tags": tags, "sku": {"name": TARGET_SKU},
+            "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": target_size_gb(live),
+                           "networkAccessPolicy": "DenyAll", "publicNetworkAccess": "Disabled"}}
+    try:
+        with arm_errors(target=rid):
+            return K.get(ctx.session, DISK, rid)
+    except AzguestError as exc:
+        if getattr(exc, "status", None) != 404:
+            raise
+    with arm_errors(target=rid):
+        return K.put(ctx.session, DISK, rid, body)
+
+
+def _vm_body(session: AzureSession, vm_id: str) -> dict[str, Any]:
+    with arm_errors(target=vm_id):
+        body = K.get(session, VM, vm_id)
+    props = body.get("properties") or {}
+    for key in ("provisioningState", "vmId", "instanceView", "timeCreated"):
+        props.pop(key, None)
+    return body
+
+
+def attach(session: AzureSession, vm_id: str, disk_id: str) -> int:
+    """Attach the disk at the lowest free LUN (or find it attached); its LUN."""
+    body = _vm_body(session, vm_id)
+    disks = body["properties"]["storageProfile"].setdefault("dataDisks", [])
+    for d in disks:
+        if str((d.get("managedDisk") or {}).get("id") or "").lower() == disk_id.lower():
+            return int(d["lun"])
+    lun = min(set(range(64)) - {int(d.get("lun", 0)) for d in disks})
+    disks.append({"lun": lun, "createOption": "Attach", "caching": "None", "managedDisk": {"id": disk_id}})
+    with arm_errors(target=vm_id):
+        K.put(session, VM, vm_id, body)
+    return lun
+
+
+def detach(session: AzureSession, vm_id: str, disk_id: str) -> None:
+    body = _vm_body(session, vm_id)
+    disks = body["properties"]["storageProfile"].get("dataDisks") or []
+    keep = [d for d in disks if str((d.get("managedDisk") or {}).get("id") or "").lower() != disk_id.lower()]
+    if len(keep) != len(disks):
+        body["properties"]["storageProfile"]["dataDisks"] = keep
+        with arm_errors(target=vm_id):
+            K.put(session, VM, vm_id, body)
+
+
+def run_step(session: AzureSession, ctx: run.Context, vm: VmConfig, step_id: str, params: dict[str, str]
+             ) -> dict[str, Any]:
+    """Run a backup step once on ``vm`` (fresh name, read back, deleted); its data, or AZG-BACKUP-GUEST."""
+    step = _STEPS[step_id]
+    name = f"{step_id}-{uuid.uuid4().hex[:8]}"
+    rid = str(ArmId.parse(vm.id).child("runCommands", name))
+    body = {"location": vm.location or ctx.live.location, "tags": {TAG_LAB: ctx.live.lab, TAG_ROLE: GUEST_STEP_ROLE},
+            "properties": {"source": {"script": script_text(step)},
+                           "parameters": [{"name": k, "value": v} for k, v in params.items()],
+                           "asyncExecution": False, "treatFailureAsDeploymentFailure": False,
+                           "timeoutInSeconds": step.timeout_s}}
+    try:
+        with arm_errors(target=f"{vm.name}/{name}"):
+            K.put(session, RC, rid, body)
+            view = (K.get(session, RC, rid, expand="instanceView").get("properties") or {}).get("instanceView") or {}
+    finally:
+        try:
+            with arm_errors(target=rid):
+                K.delete(session, RC, rid)
+        except AzguestError:  # left behind, tagged as a guest step: the next configure deletes it
+            pass
+    out, err = str(view.get("output") or ""), str(view.get("error") or "")
+    result = parse_result(step_id, out) if str(view.get("executionState") or "").lower() == "succeeded" else None
+    if result is None or view.get("exitCode") not in (0, None):
+        last = (err or out).strip().splitlines()[-1:] or [""]
+        raise GuestError(f"in-guest backup step {step_id} failed on {vm.name} (exit code {view.get('exitCode')}): "
+                         f"{last[0][-OUTPUT_TAIL:]}", code="AZG-BACKUP-GUEST",
+                         details={"step": step_id, "vm": vm.name, "exitCode": view.get("exitCode"),
+                                  "error": err[-OUTPUT_TAIL:]})
+    if result.get("rebootRequired"):
+        raise GuestError(f"{step_id} on {vm.name} asks for a restart; azguest backup never restarts a node",
+                         code="AZG-BACKUP-GUEST", details={"step": step_id, "vm": vm.name})
+    return dict(result.get("data") or {})
+
+
+def _guest_backup(ctx: run.Context, host: VmConfig, disk_id: str) -> dict[str, Any]:
+    """Attach, the two steps, detach (always); the backup-wsb data with where it ran."""
+    session = ctx.session
+    keep_out = "true" if ctx.choice.storage_mode == "s2d" else "false"
+    lun = attach(session, host.id, disk_id)
+    try:
+        run_step(session, ctx, host, "backup-feature", {})
+        data = run_step(session, ctx, host, "backup-wsb",
+                        {"DiskLun": str(lun), "BackupId": ctx.manifest.id, "KeepOutOfPool": keep_out})
+    finally:
+        detach(session, host.id, disk_id)
+    return {**data, "node": host.name, "computer": host.computer, "keptOutOfPool": keep_out == "true"}
+
+
+def _in_guest(ctx: run.Context) -> Manifest:
+    live, group = ctx.live, ctx.manifest.backup_resource_group
+    host = host_of(live)
+    disk = _ensure_target(ctx, group)
+    disk_id = str(disk.get("id") or target_id(live, group))
+    t0 = ctx.timing.clock.now()
+    data = _guest_backup(ctx, host, disk_id)
+    wsb_s = round(ctx.timing.clock.now() - t0, 3)
+    cfg = DiskConfig(name=target_name(live.lab), id=disk_id, sku=TARGET_SKU,
+                     size_gb=int((disk.get("properties") or {}).get("diskSizeGB") or target_size_gb(live)),
+                     role=TARGET_ROLE)
+    tags = run.store.piece_tags(live.lab, ctx.manifest.id, live.user_tags)
+    piece, body = _snapshot(live.subscription, group, ctx.manifest.id, cfg, None, live.location, tags)
+    piece = replace(piece, consistency="crash")
+    ctx.plan = Plan((piece,), {piece.key: body}, {})
+    guest = {"tool": "Windows Server Backup", "target": {"kind": "disk", "diskId": disk_id, "lun": data.get("lun"),
+                                                         "snapshotId": piece.id, "keptOutOfPool":
+                                                         data.get("keptOutOfPool")},
+             "node": data.get("node"), "computer": data.get("computer"), "volumes": list(data.get("volumes") or []),
+             "workloads": list(data.get("workloads") or []), "versionsOnTarget": data.get("versions"),
+             "versionTime": data.get("versionTime"), "wsbS": wsb_s,
+             "consistency": {"volumes": "crash", "workloads": "crash",
+                             "why": "Windows Server Backup takes only crash-consistent volume-level backups of VMs "
+                                    "on a CSV (learn.microsoft.com windows-server failover-clustering "
+                                    "failover-cluster-csvs)"}}
+    ctx.manifest = replace(ctx.manifest, pieces=(piece,), guest=guest)
+    m = run.run_pieces(ctx)
+    return replace(m, guest=guest, consistency="crash")
+
+
+def _target_checks(session: AzureSession, live: LiveLab, group: str, bid: str) -> list[str]:
+    """Before any write: the target disk's snapshot within Azure's limits (7 per disk in 5 minutes, 500)."""
+    cfg = DiskConfig(name=target_name(live.lab), id=target_id(live, group), sku=TARGET_SKU, size_gb=0)
+    piece, body = _snapshot(live.subscription, group, bid, cfg, None, live.location, {})
+    return snapshot_checks(session, Plan((piece,), {piece.key: body}, {}), group, session_now(session))
+
+
+run.RUNNERS["in-guest"] = _in_guest
+run.EXTRA_CHECKS["in-guest"] = _target_checks
