@@ -85,7 +85,8 @@ def _vm(body: dict[str, Any], disks: dict[str, dict], nics: dict[str, dict]) -> 
     zones = body.get("zones") or []
     return VmConfig(
         name=str(body["name"]), id=str(body["id"]),
-        computer=str((props.get("osProfile") or {}).get("computerName") or body["name"]), role=role,
+        computer=str((props.get("osProfile") or {}).get("computerName")
+                     or (props.get("instanceView") or {}).get("computerName") or body["name"]), role=role,
         tier=TIERS.get(role, "storage"), size=str((props.get("hardwareProfile") or {}).get("vmSize") or ""),
         location=str(body.get("location") or ""), zone=zones[0] if zones else None,
         availability_set_id=(props.get("availabilitySet") or {}).get("id"),

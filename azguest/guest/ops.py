@@ -105,7 +105,9 @@ def _lab_vm(body: dict[str, Any]) -> LabVm:
     props = body.get("properties") or {}
     disks = tuple(sorted(str((d.get("managedDisk") or {}).get("id") or "").lower()
                          for d in (props.get("storageProfile") or {}).get("dataDisks") or []))
-    computer = str((props.get("osProfile") or {}).get("computerName") or body.get("name"))
+    # a VM created on an attached OS disk (a restored clone) has no osProfile: the agent reports the name
+    computer = str((props.get("osProfile") or {}).get("computerName")
+                   or (props.get("instanceView") or {}).get("computerName") or body.get("name"))
     return LabVm(str(body.get("name")), str(body.get("id")), computer, str((body.get("tags") or {}).get(TAG_ROLE)),
                  _power(body), tuple(d for d in disks if d))
 

@@ -44,7 +44,8 @@ class Peer:
     @property
     def computer(self) -> str:
         osp = (self.vm.get("properties") or {}).get("osProfile") or {}
-        return str(osp.get("computerName") or self.vm["name"]).upper()
+        # a VM created on an attached OS disk has no osProfile: its name is the guest's, on that disk (content.py)
+        return str(osp.get("computerName") or self.vm.get("_computer") or self.vm["name"]).upper()
 
     @property
     def power(self) -> str:

@@ -22,6 +22,7 @@ from azguest.catalog.disk_expand import online_refusal
 from azguest.catalog.disks import MAX_DISK_SIZE_GIB, lookup_disk_sku, max_shares_limit, tier_for
 from azguest.emulator.context import Ctx, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
+from azguest.emulator.guest import content
 from azguest.emulator.handlers.base import Handler, base_resource
 from azguest.emulator.handlers.computeutil import DISK_TYPE, OWNERSHIP_TIME, attached_vms, power
 from azguest.emulator.registry import Op, Rule, register
@@ -104,7 +105,7 @@ class Disks(Handler):
         if existing:
             self._check_update(ctx, existing, res)
         else:
-            self._creation(ctx, props)
+            content.seed_disk(ctx, res, content.capture(ctx, self._creation(ctx, props)))
         size = props.get("diskSizeGB")
         if not isinstance(size, int) or not 1 <= size <= MAX_DISK_SIZE_GIB:
             raise invalid(f"Disk size {size} GB is invalid: it must be between 1 and {MAX_DISK_SIZE_GIB}.",
@@ -129,8 +130,10 @@ class Disks(Handler):
         res["_attached"] = list((existing or {}).get("_attached", []))
         return res
 
-    def _creation(self, ctx: Ctx, props: dict[str, Any]) -> None:
+    def _creation(self, ctx: Ctx, props: dict[str, Any]) -> dict[str, Any] | None:
+        """Checks the creation; returns the source of a Copy / Restore (its content goes to the disk)."""
         cd = props.get("creationData") or {}
+        src = None
         option = (cd.get("createOption") or "").lower()
         if not option:
             raise invalid("Required parameter 'creationData.createOption' is missing (null).",
@@ -151,6 +154,7 @@ class Disks(Handler):
         elif option == "fromimage" and not props.get("diskSizeGB"):
             props["diskSizeGB"] = 127
         props["creationData"] = cd
+        return src
 
     def _check_update(self, ctx: Ctx, old: dict[str, Any], new: dict[str, Any]) -> None:
         op, np_ = old["properties"], new["properties"]

@@ -29,6 +29,7 @@ from azguest.catalog.restore_points import ERRORS, THROTTLE_WINDOW_S, mode_limit
 from azguest.emulator import lro
 from azguest.emulator.context import Ctx, Reply, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
+from azguest.emulator.guest import content
 from azguest.emulator.handlers.base import Handler, base_resource, ref_id
 from azguest.emulator.handlers.computeutil import power
 from azguest.emulator.registry import Op, Rule, register
@@ -140,7 +141,7 @@ class RestorePoints(Handler):
         res["_drps"].append({"id": drp_id, "disk": disk["id"], "size": disk["properties"].get("diskSizeGB"),
                              "location": disk.get("location") or "",
                              "os": disk["properties"].get("osType"), "uid": disk["properties"].get("uniqueId"),
-                             "sku": disk["sku"]["name"]})
+                             "sku": disk["sku"]["name"], "content": content.capture(ctx, disk)})
         out = {k: entry.get(k) for k in ("lun", "name", "caching", "diskSizeGB", "osType") if k in entry}
         out["managedDisk"] = {"id": disk["id"], "storageAccountType": disk["sku"]["name"]}
         out["diskRestorePoint"] = {"id": drp_id}
@@ -156,7 +157,7 @@ class RestorePoints(Handler):
             if d["os"]:
                 props["osType"] = d["os"]
             ctx.save({"id": d["id"], "name": d["id"].rsplit("/", 1)[-1], "type": DRP_TYPE, "properties": props,
-                      "_size_gb": d["size"], "_sku": d["sku"]})
+                      "_size_gb": d["size"], "_sku": d["sku"], content.KEY: d.get("content")})
 
     def render(self, ctx: Ctx, res: dict[str, Any]) -> dict[str, Any]:
         out = public(res)

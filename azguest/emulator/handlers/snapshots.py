@@ -12,6 +12,7 @@ from typing import Any
 
 from azguest.emulator.context import Ctx, iso_offset
 from azguest.emulator.errors import ArmError, invalid
+from azguest.emulator.guest import content
 from azguest.emulator.handlers.base import Handler, base_resource
 from azguest.emulator.registry import Op, Rule, register
 
@@ -51,6 +52,7 @@ class Snapshots(Handler):
                     props[k] = old[k]
         else:
             self._source(ctx, props)
+            res[content.KEY] = content.capture(ctx, ctx.get((props.get("creationData") or {}).get("sourceResourceId")))
         sku = (res.get("sku") or {}).get("name") or "Standard_LRS"
         if sku not in _SKUS:
             raise invalid(f"Snapshot sku '{sku}' is not supported.", "sku.name")

@@ -32,6 +32,7 @@ from typing import Any
 from azguest.emulator import guest, lro
 from azguest.emulator.context import Ctx, Reply, iso_offset, public
 from azguest.emulator.errors import ArmError, invalid
+from azguest.emulator.guest import content
 from azguest.emulator.handlers import vm_checks
 from azguest.emulator.handlers.availability_sets import members
 from azguest.emulator.handlers.base import Handler, base_resource, ref_id
@@ -129,6 +130,9 @@ class VirtualMachines(Handler):
     def after_put(self, ctx: Ctx, res: dict[str, Any], existing: dict | None) -> None:
         for disk in ctx.scratch.pop("new_disks", []):
             ctx.save(disk)
+        old_os, new_os = _os_disk_id(existing), _os_disk_id(res)
+        if new_os.lower() != old_os.lower():  # created on an attached OS disk, or an OS disk swap: its guest boots
+            content.os_disk_changed(ctx, res, ctx.get(old_os) if old_os else None, ctx.get(new_os))
         new_disks = {ref_id(d.get("managedDisk")).lower() for d in _disk_entries(res)}
         for d in _disk_entries(existing or {}):
             did = ref_id(d.get("managedDisk"))
@@ -264,6 +268,11 @@ def _status(stream: str, text: str) -> dict[str, str]:
             "displayStatus": "Provisioning succeeded", "message": data}
 
 
+def _os_disk_id(vm: dict[str, Any] | None) -> str:
+    os_disk = (((vm or {}).get("properties") or {}).get("storageProfile") or {}).get("osDisk") or {}
+    return ref_id(os_disk.get("managedDisk")) or ""
+
+
 def _disk_entries(vm: dict[str, Any]) -> list[dict[str, Any]]:
     sp = (vm.get("properties") or {}).get("storageProfile") or {}
     out = [sp["osDisk"]] if sp.get("osDisk") else []
@@ -305,7 +314,7 @@ def instance_view(ctx: Ctx, vm: dict[str, Any]) -> dict[str, Any]:
     os_type = ((vm["properties"].get("storageProfile") or {}).get("osDisk") or {}).get("osType") or "Windows"
     os_name, os_version = _OS_NAMES.get(os_type.lower(), _OS_NAMES["windows"])
     view: dict[str, Any] = {
-        "computerName": osp.get("computerName", vm["name"]),
+        "computerName": osp.get("computerName") or vm.get("_computer") or vm["name"],
         "osName": os_name, "osVersion": os_version,
         "hyperVGeneration": "V2",
         "disks": [{"name": d.get("name"), "statuses": [_provisioning_status("Succeeded", created)]}
