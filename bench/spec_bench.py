@@ -28,7 +28,7 @@ def large_spec_text(nodes: int = NODES, workloads: int = WORKLOADS) -> str:
         "    - {name: storage, prefix: 10.60.3.0/24}",
         "domain:", "  fqdn: big.contoso.test", "  controller: {name: dc01, size: Standard_D4s_v5, ip: 10.60.1.4}",
         "admin:", "  username: labadmin", "  password: {fromEnv: AZGUEST_ADMIN_PASSWORD}",
-        "cluster:", "  name: bigclu", "  ip: 10.60.1.200",
+        "cluster:", "  name: bigclu", "  dnn: true",
         f"  nodes: {{count: {nodes}, namePrefix: hv, size: Standard_E64s_v5}}",
         "  storage:", "    mode: iscsi", "    iscsi:", "      target:",
         "        {name: iscsi01, size: Standard_D16s_v5, ip: 10.60.3.250,",

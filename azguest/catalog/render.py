@@ -200,6 +200,11 @@ def render() -> str:
         f"{' or '.join(R.SECURITY_TYPES_FOR_NESTED)}; Azure reserves the first {R.AZURE_RESERVED_FIRST} "
         f"addresses and the last {R.AZURE_RESERVED_LAST} of each subnet.",
         "",
+        f"Storage designs of an on-premises Hyper-V guest cluster on Azure VMs: {R.STORAGE_DESIGN_MAPPING}. "
+        "`validate` refuses any other mode (AZG-STORAGE-MODE) and names the nearest:",
+        "",
+        *_table(["Design (mode typed)", "Use on Azure", "Why"],
+                [[f"`{k}`", f"`{v[0]}`", v[1]] for k, v in R.STORAGE_DESIGNS.items()]),
         "## Validation rules",
         "",
         *_rules(),

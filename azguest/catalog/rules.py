@@ -30,6 +30,13 @@ _WIN = ("learn.microsoft.com troubleshoot/windows-server/identity/"
 _VNET = "learn.microsoft.com virtual-network/virtual-networks-faq (reserved addresses)"
 _VMFAQ = "learn.microsoft.com virtual-machines/windows/faq (username and password requirements)"
 _POLICY = "azguest policy"
+_DESIGNS = ("ACD disks-shared.md (shared disks: SCSI persistent reservations, the SAN standard, so clustered "
+            "applications move to Azure as they are); SQL failover-cluster-instance-overview.md (an FCI's shared "
+            "storage on Azure VMs: shared disks, premium file shares, S2D; no Fibre Channel)")
+_S2D_EDITION = ("WSD storage/storage-spaces/deploy-storage-spaces-direct.md (\"requires Windows Server Datacenter "
+                "Edition\")")
+_DNN = ("SQL failover-cluster-instance-overview.md (2024-06-18: a DNN, or a VNN with an Azure internal load "
+        "balancer); WSD failover-clustering/create-failover-cluster.md (-ManagementPointNetworkType)")
 _TIMEZONES = ("learn.microsoft.com windows-hardware/manufacture/desktop/default-time-zones; ids and IANA names: "
               "unicode-org/cldr common/supplemental/windowsZones.xml (azguest/catalog/timezones.py)")
 
@@ -85,6 +92,10 @@ RULES: dict[str, Rule] = {
              "Microsoft: nested virtualization isn't suitable for Windows Server Failover Clustering "
              "in production.", "VD nested-virtualization.md (2025-06-10)"),
         # --- storage modes
+        Rule("AZG-STORAGE-MODE", ERROR, "cluster.storage.mode",
+             "The storage mode is s2d, shared-disk or iscsi. Virtual Fibre Channel does not exist on Azure VMs: "
+             "shared disks replace Shared VHDX / VHD Set and vFC, iSCSI stays iSCSI (STORAGE_DESIGNS).",
+             _DESIGNS),
         Rule("AZG-STORAGE-SETTINGS", ERROR, "cluster.storage",
              "The settings block of the chosen storage mode must be present.", _POLICY),
         Rule("AZG-STORAGE-OTHER-MODE", ERROR, "cluster.storage",
@@ -98,6 +109,9 @@ RULES: dict[str, Rule] = {
              "S2D disks must all have the same SKU and size.", _F4P),
         Rule("AZG-S2D-DISK-PREMIUM", ERROR, "cluster.storage.s2d.disk.sku",
              "S2D in Azure VMs requires Premium managed disks.", _F4),
+        Rule("AZG-S2D-EDITION", ERROR, "cluster.image.sku",
+             "Storage Spaces Direct requires Windows Server Datacenter edition: the node image sku must be a "
+             "Datacenter one.", _S2D_EDITION),
         Rule("AZG-S2D-WITNESS", ERROR, "cluster.witness",
              "S2D needs a cloud witness (no disk witness).", _F4Q),
         Rule("AZG-SHARED-MAXSHARES", ERROR, "cluster.storage.shared-disk.disks",
@@ -177,6 +191,10 @@ RULES: dict[str, Rule] = {
         Rule("AZG-NET-CLUSTER-IP", ERROR, "cluster.ip",
              "The cluster IP must not collide with any other address; give ip or dnn: true.",
              "SQL hadr-cluster-best-practices.md (client access point: VNN static IP or DNN)"),
+        Rule("AZG-CLUSTER-IP-OWNER", WARNING, "cluster.ip",
+             "azguest names the cluster with a distributed network name (New-Cluster -ManagementPointNetworkType "
+             "Distributed); a static cluster IP answers only on the node that owns it unless an internal load "
+             "balancer is added, so cluster.ip is not used: give dnn: true.", _DNN),
         Rule("AZG-NET-SINGLE-SUBNET", WARNING, "network.subnets",
              "A single subnet gives the cluster a single network (no redundant heartbeat path).", _F23),
         Rule("AZG-NET-RDP-OPEN", ERROR, "network.allowRdpFrom",
@@ -252,6 +270,19 @@ STORAGE_MODES: dict[str, StorageModeRules] = {
                          f"{_POLICY}: one iSCSI target VM serves the disks; §3.2 for vm backup"),
     )
 }
+
+# The seed article's four storage designs for a Hyper-V guest cluster, and what each becomes on Azure VMs
+# (source: _DESIGNS). Keys are what a user may type as cluster.storage.mode; values (azguest mode, why).
+STORAGE_DESIGNS: dict[str, tuple[str, str]] = {
+    "vfc": ("shared-disk", "Virtual Fibre Channel does not exist on Azure VMs (no Fibre Channel adapter or SAN "
+            "to present)"),
+    "fibre-channel": ("shared-disk", "Fibre Channel does not exist on Azure VMs"),
+    "shared-vhdx": ("shared-disk", "Shared VHDX is a Hyper-V host feature; Azure shared disks take its place"),
+    "vhd-set": ("shared-disk", "a VHD Set is a Hyper-V host feature; Azure shared disks take its place"),
+}
+STORAGE_DESIGN_MAPPING = ("shared disks replace Shared VHDX / VHD Set and Virtual Fibre Channel; iSCSI stays iSCSI "
+                          "(mode iscsi, a target VM); Storage Spaces Direct stays s2d")
+DATACENTER_SKU = re.compile(r"datacenter", re.IGNORECASE)  # S2D needs a Datacenter image sku (_S2D_EDITION)
 
 WITNESS_REQUIRED_AT_NODES = 2  # 2-node clusters must have a witness (WSD storage-spaces-direct-in-vm.md)
 SECURITY_TYPES_FOR_NESTED = ("Standard",)  # VD enable-nested-virtualization.md

@@ -98,7 +98,8 @@ def load_text(text: str, *, filename: str = "<spec>", allow_unknown_size: bool =
 
     pre, data = pre_checks(raw)
     lab, findings = _validate_model(data)
-    findings = pre + findings
+    said = {f.raw_path for f in pre}  # a pre-check already explained this value better than pydantic can
+    findings = pre + [f for f in findings if f.raw_path not in said]
     if lab is not None:
         findings += run_checks(lab, allow_unknown_size=allow_unknown_size, allow_public_rdp=allow_public_rdp)
     findings = sorted((_at(f, positions, filename) for f in findings),

@@ -56,6 +56,18 @@ def disks(ctx: CheckContext) -> Iterator[Finding]:
         yield from _premium(path, d)
 
 
+def datacenter_edition(ctx: CheckContext) -> Iterator[Finding]:
+    """Storage Spaces Direct needs Windows Server Datacenter edition on every node (catalog: DATACENTER_SKU)."""
+    from azguest.catalog.rules import DATACENTER_SKU
+
+    sku = ctx.lab.cluster.image.sku
+    if not DATACENTER_SKU.search(sku):
+        yield make("AZG-S2D-EDITION", ("cluster", "image", "sku"),
+                   f"image sku {sku} is not a Datacenter edition; Storage Spaces Direct requires Windows Server "
+                   "Datacenter edition (Microsoft, deploy-storage-spaces-direct); use a Datacenter sku such as "
+                   "2022-datacenter-azure-edition, or storage mode shared-disk or iscsi")
+
+
 def availability_set_disks(ctx: CheckContext) -> Iterator[Finding]:
     """The nodes' own disks must be able to attach to VMs in the availability set (the default placement)."""
     if ctx.lab.cluster.placement.kind == "availability-set":
@@ -110,7 +122,7 @@ GUEST_STEPS = (
 MODE = register(StorageMode(
     name="s2d",
     settings_field="s2d",
-    checks=(disks, availability_set_disks),
+    checks=(disks, availability_set_disks, datacenter_edition),
     layout=layout,
     guest_steps=GUEST_STEPS,
     validation_tests=("Storage Spaces Direct", "Inventory", "Network", "System Configuration"),

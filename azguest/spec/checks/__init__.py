@@ -45,7 +45,9 @@ def run_checks(lab: Lab, *, allow_unknown_size: bool = False, allow_public_rdp: 
 
 def pre_checks(raw: dict[str, Any]) -> tuple[list[Finding], dict[str, Any]]:
     """Checks on raw data; returns findings and the data with offending values removed."""
-    findings: list[Finding] = []
+    from azguest.spec.checks.storage import unknown_mode
+
+    findings: list[Finding] = list(unknown_mode(raw))
     data = raw
     admin = raw.get("admin")
     literal = isinstance(admin, dict) and not isinstance(admin.get("password"), (dict, type(None)))

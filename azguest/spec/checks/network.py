@@ -111,6 +111,11 @@ def _cluster_ip(ctx: Context, subnets: list[IPv4Network], seen: dict[IPv4Address
         return
     if c.dnn:
         yield make("AZG-NET-CLUSTER-IP", ("cluster", "dnn"), "give either ip or dnn: true, not both")
+    else:
+        yield make("AZG-CLUSTER-IP-OWNER", path, f"cluster IP {c.ip} is not used: azguest names the cluster with "
+                   "a distributed network name (New-Cluster -ManagementPointNetworkType Distributed), which answers "
+                   "on every node; on Azure a static cluster IP answers only on the node that owns it unless an "
+                   "internal load balancer is added; replace ip with dnn: true")
     problem = _ip_problem(c.ip, subnets)
     if problem:
         yield make(problem[0], path, f"cluster IP {c.ip} {problem[1]}")

@@ -4,6 +4,7 @@ own checks, run through the storage-mode registry (azguest.storage)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from azguest.catalog import rules as R
 from azguest.spec.checks import Context, check
@@ -72,3 +73,18 @@ def mode_checks(ctx: Context) -> Iterator[Finding]:
     """The checks the lab's storage mode registers (its settings block, its disks, its VMs)."""
     for fn in mode_for(ctx.lab.cluster.storage.mode).checks:
         yield from fn(ctx)
+
+
+def unknown_mode(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A pre-check on the raw YAML: a storage mode azguest has no design for, with the nearest ones named
+    (Virtual Fibre Channel and the Hyper-V host designs map to Azure shared disks, iSCSI stays iSCSI)."""
+    cluster = raw.get("cluster")
+    storage = cluster.get("storage") if isinstance(cluster, dict) else None
+    mode = storage.get("mode") if isinstance(storage, dict) else None
+    if not isinstance(mode, str) or mode in MODES:
+        return
+    known = " | ".join(MODES)
+    design = R.STORAGE_DESIGNS.get(mode.strip().lower().replace("_", "-").replace(" ", "-"))
+    why = f"{design[1]}; use mode: {design[0]}" if design else f"azguest has no storage mode {mode!r}"
+    yield make("AZG-STORAGE-MODE", (*ST, "mode"), f"storage mode {mode!r} is refused: {why}. On Azure VMs "
+               f"{R.STORAGE_DESIGN_MAPPING}. Modes: {known}")
