@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "azguest.cli.guest_cmds",  # configure
     "azguest.cli.power_cmds",  # stop, start, test
     "azguest.cli.backup_cmds",  # backup LAB, backup list/show/delete/prune
+    "azguest.cli.restore_cmds",  # restore BACKUP [--into NEWLAB]
     "azguest.cli.lab_app",  # lab list, connect
     "azguest.cli.emulator_cmds",  # emulator serve / stats / reset
 )

@@ -245,3 +245,17 @@ def backup_prune(r: dict, stream: TextIO | None = None) -> None:
     c = _console(stream)
     table(c, ["backup", "kept", "why"], [[b["id"], "yes" if b["keep"] else "no", b["why"]] for b in r["backups"]])
     c.print(f"deleted {len(r['deleted'])} backup(s)" + (" (dry run)" if r["dryRun"] else ""), markup=False)
+
+
+def restore_record(r: dict, stream: TextIO | None = None) -> None:
+    """`restore BACKUP`: one row per phase, then one line: what was restored where, and the old disks."""
+    c = _console(stream)
+    table(c, ["phase", "state", "took"], [[s["phase"], "ok" if s["ok"] else "failed", f"{s['elapsedS']:.0f}s"]
+                                          for s in r["stages"]])
+    for n in r.get("notes") or []:
+        c.print(f"note: {n}", markup=False)
+    where = f"into the new lab {r['lab']} ({r['resourceGroup']})" if r["mode"] == "into" else \
+        f"in place on {r['lab']} ({r['resourceGroup']})"
+    kept = f"; old disks kept: {len(r['oldDisksKept'])}" if r.get("oldDisksKept") else ""
+    c.print(f"backup {r['backup']} restored {where} in {r['elapsedS']:.0f}s; health checks passed{kept}",
+            markup=False)

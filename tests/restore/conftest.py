@@ -1,0 +1,48 @@
+"""Fixtures for the restore tests: the backup tests' clocked in-memory emulator (nothing sleeps), a session on
+it, and a configured example lab with a complete backup of it."""
+
+from __future__ import annotations
+
+from azguest.backup.run import Request as BackupRequest
+from azguest.backup.run import backup
+from tests.backup.conftest import clock, clocked, deployed, engine, sess  # noqa: F401
+
+MODES = (("s2d", "cold"), ("shared-disk", "vm"), ("iscsi", "vm"))  # each storage mode with a method it supports
+
+
+def backed_up(session, engine, mode: str, method: str):
+    """The configured example lab of ``mode`` and a complete ``method`` backup of it (taken from the spec)."""
+    lab = deployed(session, mode)
+    m = backup(session, BackupRequest(lab.name, method, spec=lab))
+    assert m.complete
+    engine.advance(3600)  # an hour later: Compute's per-VM budgets have refilled
+    return lab, m
+
+
+def vm_roles(session, group: str) -> dict[str, str]:
+    """VM name (lower) -> azguest-role, read with the raw SDK."""
+    return {v.name.lower(): v.tags["azguest-role"] for v in session.compute.virtual_machines.list(group)}
+
+
+def starts(engine, roles: dict[str, str]) -> list[tuple[int, str]]:
+    """(log index, role) of every VM start: a POST .../start, or the PUT that creates a VM (it boots)."""
+    out = []
+    for i, e in enumerate(engine.request_log):
+        parts = e.path.rstrip("/").split("/")
+        if e.status >= 300 or "virtualMachines" not in parts:
+            continue
+        at = parts.index("virtualMachines")
+        name = parts[at + 1].lower() if len(parts) > at + 1 else ""
+        if e.method == "POST" and parts[-1] == "start" or e.method == "PUT" and len(parts) == at + 2 and e.status == 201:
+            out.append((i, roles.get(name, "?")))
+    return out
+
+
+def step_runs(engine, step: str) -> list[int]:
+    """Log indexes of every run command PUT of ``step`` (operations steps are ``<step>-<nonce8>``)."""
+    out = []
+    for i, e in enumerate(engine.request_log):
+        parts = e.path.split("/")
+        if e.method == "PUT" and "runCommands" in parts and parts[-1].rsplit("-", 1)[0] == step and e.status < 300:
+            out.append(i)
+    return out
