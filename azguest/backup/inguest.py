@@ -137,9 +137,10 @@ def run_step(session: AzureSession, ctx: run.Context, vm: VmConfig, step_id: str
     out, err = str(view.get("output") or ""), str(view.get("error") or "")
     result = parse_result(step_id, out) if str(view.get("executionState") or "").lower() == "succeeded" else None
     if result is None or view.get("exitCode") not in (0, None):
-        last = (err or out).strip().splitlines()[-1:] or [""]
+        lines = [ln.strip() for ln in err.splitlines() if ln.strip()]  # an error record's first line: its message
+        why = lines[0] if lines else (out.strip().splitlines() or [""])[-1]
         raise GuestError(f"in-guest backup step {step_id} failed on {vm.name} (exit code {view.get('exitCode')}): "
-                         f"{last[0][-OUTPUT_TAIL:]}", code="AZG-BACKUP-GUEST",
+                         f"{why[-OUTPUT_TAIL:]}", code="AZG-BACKUP-GUEST",
                          details={"step": step_id, "vm": vm.name, "exitCode": view.get("exitCode"),
                                   "error": err[-OUTPUT_TAIL:]})
     if result.get("rebootRequired"):

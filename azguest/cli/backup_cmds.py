@@ -58,6 +58,10 @@ def create_cmd(lab: LabOrSpec, mode: ModeOpt = "auto", label: Annotated[str | No
                resource_group: GroupOpt = None,
                break_lease: Annotated[bool, typer.Option("--break-lease", help="Take the lab's lease even if "
                                                          "another run holds it.")] = False,
+               force: Annotated[bool, typer.Option("--force", help="Back up although a node is down, a role is in "
+                                                   "transition or an S2D repair runs (never past Azure's limits, "
+                                                   "nor a live migration under --mode vm on iscsi/shared-disk).")
+                                ] = False,
                output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False, endpoint: EndpointOpt = None,
                subscription: SubscriptionOpt = None, cloud: CloudOpt = None) -> None:
     """Back up every VM of the lab (DC, nodes, storage VMs) into the region's backup group; refuses a method
@@ -71,7 +75,7 @@ def create_cmd(lab: LabOrSpec, mode: ModeOpt = "auto", label: Annotated[str | No
     watch = Watch("backup", resume)
     with watch, session_for(emulator, endpoint, subscription, cloud) as session:
         watch.use_clock(session)
-        m = backup(session, Request(name, mode, label, spec, resource_group),
+        m = backup(session, Request(name, mode, label, spec, resource_group, force=force),
                    lease=policy_for(session, "backup", break_lease=break_lease), on_event=watch.reporter,
                    stop_event=watch.stop_event, on_start=lambda choice: watch.begin())
     if watch.stop_event.is_set():
@@ -92,6 +96,7 @@ def _summary(m: Any) -> dict[str, Any]:
             "why": m.why, "verdict": m.verdict, "consistency": m.consistency, "storageMode": m.storage_mode,
             "label": m.label, "created": m.created, "finished": m.finished, "skewS": m.skew_s,
             "downtimeS": m.downtime_s, "elapsedS": m.elapsed_s, "backupResourceGroup": m.backup_resource_group,
+            "guest": m.guest, "forced": list(m.forced),
             "restoreOrder": [list(t) for t in m.restore_order],
             "sizeGb": sum(p.size_gb for p in m.pieces), "pieces": [piece_summary(p) for p in m.pieces],
             "disks": [{"vm": v.name, "disk": d.name, "lun": d.lun, "maxShares": d.max_shares,
