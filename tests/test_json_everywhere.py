@@ -230,6 +230,21 @@ def test_power_commands__success_and_failure(cli):
     assert rc == 0 and doc["result"]["ok"] and doc["result"]["stages"][0]["key"] == "start@dc01"
 
 
+def test_backup_in_guest__json_names_target_volumes_consistency_and_refuses_a_stopped_lab(cli):
+    cli("deploy", SPEC, "--yes")  # configures the guests
+    rc, doc = cli("backup", LAB, "--mode", "in-guest", "--force", command="backup create")
+    assert rc == 0 and doc["result"]["method"] == "in-guest" and doc["result"]["consistency"] == "crash"
+    g = doc["result"]["guest"]
+    assert g["volumes"] and g["target"]["snapshotId"] == doc["result"]["pieces"][0]["id"]
+    assert doc["result"]["forced"] == []  # nothing to force past on a healthy lab
+    rc, doc = cli("backup", "show", doc["result"]["id"])
+    assert rc == 0 and doc["result"]["guest"]["consistency"]["workloads"] == "crash"
+    cli("stop", LAB)
+    rc, doc = cli("backup", LAB, "--mode", "in-guest", "--force", command="backup create")
+    assert rc == ExitCode.PREFLIGHT_FAILED and doc["error"]["code"] == "AZG-BACKUP-CHECK"
+    assert any(p.startswith("guest-answers") for p in doc["error"]["details"]["problems"])
+
+
 # Commands run above, on success and on a failure of their own (a new command gets its scenario there).
 COVERED = {"validate", "schema", "init", "plan", "deploy", "status", "lab list", "connect", "gc", "destroy",
            "extend", "configure", "stop", "start", "test",

@@ -229,6 +229,15 @@ def backup_summary(r: dict, stream: TextIO | None = None) -> None:
     c.print(f"backup {r['id']} of {r['lab']}: {r['status']}, {r['method']} ({r['verdict']}), {r['consistency']}-"
             f"consistent, skew {skew}{extra}, {r['sizeGb']} GB", markup=False)
     c.print(r["why"], markup=False)
+    g = r.get("guest")
+    if g:
+        t = g.get("target") or {}
+        c.print(f"in the guest on {g.get('node')}: {', '.join(g.get('volumes') or [])} with workloads "
+                f"{', '.join(g.get('workloads') or []) or 'none'} to disk {str(t.get('diskId')).rsplit('/', 1)[-1]} "
+                f"(version {g.get('versionsOnTarget')} on it); volumes and workloads "
+                f"{(g.get('consistency') or {}).get('workloads')}-consistent", markup=False)
+    for f in r.get("forced") or []:
+        c.print(f"forced past: {f}", markup=False)
 
 
 def backup_list(items: list, stream: TextIO | None = None) -> None:
