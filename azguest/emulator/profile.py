@@ -86,6 +86,8 @@ GUEST_DURATIONS: dict[str, tuple[float, str]] = {
     "guest.cluster-start": (120.0, "Start-Cluster 'give it a few minutes' (maintain-servers.md)"),
     "guest.workloads-stop": (90.0, "typical Stop-ClusterGroup (guest shutdown) per VM"),
     "guest.workloads-start": (90.0, "typical Start-ClusterGroup per VM"),
+    "guest.backup-feature": (60.0, "typical Install-WindowsFeature Windows-Server-Backup (no restart)"),
+    "guest.backup-wsb": (600.0, "typical Windows Server Backup of a lab's CSVs (tens of GB); depends on data"),
     "guest.failed": (20.0, _RC_MIN + ": a step refused early"),
     "guest.s2d-repair": (300.0, "S2D resync takes 'many minutes' (maintain-servers.md); depends on data written"),
 }
