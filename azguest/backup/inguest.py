@@ -193,6 +193,18 @@ def _in_guest(ctx: run.Context) -> Manifest:
     return replace(m, guest=guest, consistency="crash")
 
 
+def delete_targets(session: AzureSession, lab: str) -> list[str]:
+    """``destroy --with-backups``: the lab's backup target disk(s) in the backup groups, after its backups."""
+    with arm_errors(target=f"the backup target disks of {lab}"):
+        items = K.list_tagged(session, "azguest-backup-lab", lab)
+    ids = [str(i["id"]) for i in items if str(i.get("type", "")).lower() == DISK.arm_type.lower()
+           and (i.get("tags") or {}).get(TAG_ROLE) == TARGET_ROLE]
+    for rid in ids:
+        with arm_errors(target=rid):
+            K.delete(session, DISK, rid)
+    return ids
+
+
 def _target_checks(session: AzureSession, live: LiveLab, group: str, bid: str) -> list[str]:
     """Before any write: the target disk's snapshot within Azure's limits (7 per disk in 5 minutes, 500)."""
     cfg = DiskConfig(name=target_name(live.lab), id=target_id(live, group), sku=TARGET_SKU, size_gb=0)

@@ -109,4 +109,7 @@ def delete_lab_backups(session: AzureSession, lab: str) -> list[str]:
     ids = [i["id"] for i in store.list_backups(session, lab)]
     for bid in ids:
         store.delete(session, bid)
+    from azguest.backup.inguest import delete_targets  # in-guest's target disk wsb-<lab> goes with them
+
+    delete_targets(session, lab)
     return ids

@@ -104,3 +104,15 @@ def test_in_guest__target_missing_or_claimed_by_s2d_is_a_guest_failure(sess, eng
     with pytest.raises(AzguestError) as info:
         inguest.run_step(sess, Ctx, cfg, "backup-wsb", {"DiskLun": "0", "BackupId": "x", "KeepOutOfPool": "false"})
     assert "storage pool" in info.value.message  # S2D would claim a disk not kept out of the pool
+
+
+def test_in_guest__destroy_with_backups_removes_the_target_disk_too(sess, engine):
+    from azguest.backup.retention import delete_lab_backups
+
+    lab = deployed(sess, "iscsi")
+    m = backup(sess, Request(lab.name, "in-guest", spec=lab))
+    disk_id = m.guest["target"]["diskId"].lower()
+    assert any(d["id"].lower() == disk_id for d in stored(engine, "Microsoft.Compute/disks"))
+    assert delete_lab_backups(sess, lab.name) == [m.id]
+    assert not any(d["id"].lower() == disk_id for d in stored(engine, "Microsoft.Compute/disks"))
+    assert not [s for s in stored(engine, "Microsoft.Compute/snapshots") if "wsb" in s["name"]]
