@@ -101,7 +101,7 @@ def clone_graph(lab: Lab, m: Manifest, subscription: str, lifetime: dict[str, st
             out.append(_retag(replace(d, depends_on=tuple(k for k in d.depends_on if not k.startswith("publicIp/"))),
                               body, backup))
         else:
-            out.append(d)
+            out.append(_retag(d, d.body, backup))
     return replace(g, resources=tuple(out))
 
 

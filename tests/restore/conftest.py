@@ -10,12 +10,12 @@ from tests.backup.conftest import clock, clocked, deployed, engine, sess  # noqa
 MODES = (("s2d", "cold"), ("shared-disk", "vm"), ("iscsi", "vm"))  # each storage mode with a method it supports
 
 
-def backed_up(session, engine, mode: str, method: str):
+def backed_up(session, emu, mode: str, method: str):
     """The configured example lab of ``mode`` and a complete ``method`` backup of it (taken from the spec)."""
     lab = deployed(session, mode)
     m = backup(session, BackupRequest(lab.name, method, spec=lab))
     assert m.complete
-    engine.advance(3600)  # an hour later: Compute's per-VM budgets have refilled
+    emu.advance(3600)  # an hour later: Compute's per-VM budgets have refilled
     return lab, m
 
 
@@ -24,24 +24,25 @@ def vm_roles(session, group: str) -> dict[str, str]:
     return {v.name.lower(): v.tags["azguest-role"] for v in session.compute.virtual_machines.list(group)}
 
 
-def starts(engine, roles: dict[str, str]) -> list[tuple[int, str]]:
+def starts(emu, roles: dict[str, str]) -> list[tuple[int, str]]:
     """(log index, role) of every VM start: a POST .../start, or the PUT that creates a VM (it boots)."""
     out = []
-    for i, e in enumerate(engine.request_log):
+    for i, e in enumerate(emu.request_log):
         parts = e.path.rstrip("/").split("/")
         if e.status >= 300 or "virtualMachines" not in parts:
             continue
         at = parts.index("virtualMachines")
         name = parts[at + 1].lower() if len(parts) > at + 1 else ""
-        if e.method == "POST" and parts[-1] == "start" or e.method == "PUT" and len(parts) == at + 2 and e.status == 201:
+        created = e.method == "PUT" and len(parts) == at + 2 and e.status == 201
+        if created or e.method == "POST" and parts[-1] == "start":
             out.append((i, roles.get(name, "?")))
     return out
 
 
-def step_runs(engine, step: str) -> list[int]:
+def step_runs(emu, step: str) -> list[int]:
     """Log indexes of every run command PUT of ``step`` (operations steps are ``<step>-<nonce8>``)."""
     out = []
-    for i, e in enumerate(engine.request_log):
+    for i, e in enumerate(emu.request_log):
         parts = e.path.split("/")
         if e.method == "PUT" and "runCommands" in parts and parts[-1].rsplit("-", 1)[0] == step and e.status < 300:
             out.append(i)
