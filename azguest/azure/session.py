@@ -95,6 +95,9 @@ class AzureSession:
         self.polling_interval = polling_interval
         self._clients: dict[str, Any] = {}
         self._lock = threading.RLock()
+        # Client-side ARM token buckets (azguest.execute.budget.Budgets) every request of this session draws on,
+        # once a caller sets them (lab clone: N labs in one process share one subscription budget); None: off.
+        self.budgets: Any = None
 
     @classmethod
     def for_engine(
@@ -189,6 +192,7 @@ class AzureSession:
         }
         if self._transport is not None:
             kw["transport"] = self._transport
+        kw["per_retry_policies"] = [_budget_policy(self)]
         if self.target.endpoint and not self.target.emulator:
             kw["base_url"] = self.target.endpoint
         if self.target.is_loopback:
@@ -246,3 +250,17 @@ def _emulator_transport(engine: Engine) -> HttpTransport:
     from azguest.emulator import EmulatorTransport
 
     return EmulatorTransport(engine)
+
+
+def _budget_policy(session: AzureSession) -> Any:
+    """An azure-core policy taking a token from ``session.budgets`` (when set: its ``acquire(method)``) before
+    each attempt."""
+    from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+    class BudgetPolicy(SansIOHTTPPolicy):  # type: ignore[misc]
+        def on_request(self, request: Any) -> None:
+            budgets = session.budgets
+            if budgets is not None:
+                budgets.acquire(request.http_request.method)
+
+    return BudgetPolicy()

@@ -190,9 +190,10 @@ def lab_list(labs: Any, stream: TextIO | None = None) -> None:
     if not labs:
         c.print("no labs in this subscription")
         return
-    table(c, ["lab", "resource group", "location", "expires", "VMs", "power"],
+    table(c, ["lab", "resource group", "location", "expires", "owner", "state", "VMs", "power", "cost/h now"],
           [[x.lab + (" (ambiguous)" if x.ambiguous else ""), x.resource_group, x.location, x.expires or "never",
-            str(x.vms), x.power_summary] for x in labs], names=(0, 1))
+            x.owner or "-", x.state, str(x.vms), x.power_summary, f"{x.cost_per_hour:.2f}"] for x in labs],
+          names=(0, 1))
 
 
 def power_record(r: Any, stream: TextIO | None = None) -> None:
@@ -268,3 +269,14 @@ def restore_record(r: dict, stream: TextIO | None = None) -> None:
     kept = f"; old disks kept: {len(r['oldDisksKept'])}" if r.get("oldDisksKept") else ""
     c.print(f"backup {r['backup']} restored {where} in {r['elapsedS']:.0f}s; health checks passed{kept}",
             markup=False)
+
+
+def clone_record(r: Any, stream: TextIO | None = None) -> None:
+    """`lab clone`: one row per lab of the shard (created, skipped as complete already, failed)."""
+    c = _console(stream)
+    rows = [[x.lab, x.resource_group or "-", x.state, f"{x.elapsed_s:.0f}s",
+             (x.error or {}).get("code", "") if x.error else ""] for x in r.labs]
+    table(c, ["lab", "resource group", "state", "took", "error"], rows, names=(0, 1))
+    s = r.summary()
+    c.print(f"shard {r.shard} of {r.count} clone(s) of {r.backup}: {s['created']} created, {s['skipped']} complete "
+            f"already, {s['failed']} failed, in {r.elapsed_s:.0f}s", markup=False)

@@ -2,8 +2,8 @@
 
 Ownership as in :mod:`azguest.deploy.teardown` (docs/design.md, "Trust model"): a lab is a group carrying
 the lab's full tag set; its VMs are those in that group carrying the full set too; expiry comes from the
-group's tag only. Reads: one tag query on groups, then one VM list (with instance views) per lab group,
-whatever the size of each lab.
+group's tag only. Reads: one tag query on groups, then one VM list (with instance views) per
+lab group, whatever the size of each lab.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
+from azguest.deploy.cost import live_cost
 from azguest.deploy.status import power_state
 from azguest.plan.groups import created_for
 from azguest.plan.model import TAG_EXPIRES, carries_lab_tags
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
+
+TAG_OWNER = "owner"  # a spec's tags.owner, shown by `lab list` (a user tag, not one of azguest's)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,16 @@ class LabSummary:
     power: tuple[tuple[str, int], ...]  # (power state, count), most common first
     created: bool  # azguest created the group (destroy deletes it when empty)
     ambiguous: bool = False  # another group claims the same lab (destroy/gc refuse until -g names one)
+    owner: str | None = None  # the `owner` tag (the spec's tags.owner), from the group, else from a VM
+    cost_per_hour: float = 0.0  # what the lab bills per hour now: running VMs, and disks (estimate)
+
+    @property
+    def state(self) -> str:
+        """running | deallocated | mixed | empty: the lab's power at a glance."""
+        states = {s for s, _n in self.power}
+        if not states:
+            return "empty"
+        return next(iter(states)) if len(states) == 1 and states <= {"running", "deallocated"} else "mixed"
 
     @property
     def power_summary(self) -> str:
@@ -40,7 +53,23 @@ class LabSummary:
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "resourceGroup": self.resource_group, "location": self.location,
                 "expires": self.expires, "vms": self.vms, "power": dict(self.power),
-                "powerSummary": self.power_summary, "createdByAzguest": self.created, "ambiguous": self.ambiguous}
+                "powerSummary": self.power_summary, "createdByAzguest": self.created, "ambiguous": self.ambiguous,
+                "owner": self.owner, "state": self.state, "costPerHour": self.cost_per_hour}
+
+
+def _disks_of(vms: list[dict]) -> list[dict]:
+    """The VMs' OS and data disks as disk bodies for the cost estimate, from the VM bodies alone (no disk
+    read; a shared disk once): sku from ``managedDisk.storageAccountType``, size from ``diskSizeGB``."""
+    out: dict[str, dict] = {}
+    for vm in vms:
+        sp = (vm.get("properties") or {}).get("storageProfile") or {}
+        for d in [sp.get("osDisk") or {}, *(sp.get("dataDisks") or [])]:
+            md = d.get("managedDisk") or {}
+            key = str(md.get("id") or d.get("name") or "").lower()
+            if key and key not in out:
+                out[key] = {"name": d.get("name"), "sku": {"name": md.get("storageAccountType") or ""},
+                            "properties": {"diskSizeGB": d.get("diskSizeGB") or 0}}
+    return list(out.values())
 
 
 def _summary(session: AzureSession, lab: str, group: dict, ambiguous: bool) -> LabSummary:
@@ -50,9 +79,13 @@ def _summary(session: AzureSession, lab: str, group: dict, ambiguous: bool) -> L
                if carries_lab_tags(v.get("tags"), lab)]
     power = Counter(power_state(v) for v in vms)
     tags = group.get("tags") or {}
+    owner = tags.get(TAG_OWNER) or next((v["tags"][TAG_OWNER] for v in vms if (v.get("tags") or {}).get(TAG_OWNER)),
+                                        None)
+    running = {str(v.get("name")) for v in vms if power_state(v) == "running"}
+    cost = live_cost(vms, _disks_of(vms), (), ()).per_hour_now(running)
     return LabSummary(lab, rg, str(group.get("location", "")), tags.get(TAG_EXPIRES), len(vms),
                       tuple(sorted(power.items(), key=lambda kv: (-kv[1], kv[0]))), created_for(tags, lab),
-                      ambiguous)
+                      ambiguous, owner, cost)
 
 
 def list_labs(session: AzureSession) -> tuple[LabSummary, ...]:

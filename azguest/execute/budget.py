@@ -49,9 +49,16 @@ class TokenBucket:
 
 
 class Budgets:
-    """One bucket per ARM operation type (writes, deletes) for one subscription."""
+    """One bucket per ARM operation type (reads, writes, deletes) for one subscription."""
 
     def __init__(self, clock: Clock | None = None) -> None:
         c = clock or Clock()
+        self.reads = TokenBucket(ARM_BUCKETS["reads"], c.now, c.sleep, name="ARM read")
         self.writes = TokenBucket(ARM_BUCKETS["writes"], c.now, c.sleep, name="ARM write")
         self.deletes = TokenBucket(ARM_BUCKETS["deletes"], c.now, c.sleep, name="ARM delete")
+
+    def acquire(self, method: str) -> float:
+        """A token for one HTTP request to ARM: GET/HEAD a read, DELETE a delete, anything else a write (ARM
+        counts POST actions as writes). Returns the seconds waited."""
+        m = method.upper()
+        return (self.reads if m in ("GET", "HEAD") else self.deletes if m == "DELETE" else self.writes).acquire()

@@ -25,6 +25,12 @@ def test_lab_list__each_lab_with_group_expiry_vm_count_and_power(fast, s2d_lab, 
         s2d_lab.resource_group_name, "westeurope", expiry, 3)
     assert dict(s2d.power) == {"running": 2, "deallocated": 1} and s2d.power_summary == "2 running, 1 deallocated"
     assert s2d.created and not s2d.ambiguous
+    assert s2d.state == "mixed" and s2d.owner == "trainer@example.com"
+    running_cost = labs[shared_lab.name].cost_per_hour
+    for vm in fast.compute.virtual_machines.list(shared_lab.resource_group_name):
+        K.action(fast, K.KINDS["vm"], vm.id, "deallocate")
+    stopped = {x.lab: x for x in list_labs(fast)}[shared_lab.name]
+    assert stopped.state == "deallocated" and 0 < stopped.cost_per_hour < running_cost  # disks still bill
     assert labs[shared_lab.name].vms == 1 + shared_lab.cluster.nodes.count
 
 
@@ -56,7 +62,9 @@ def test_cli_lab_list__json_and_piped_table_with_whole_names(emulated, capsys):
     assert doc["command"] == "lab list" and doc["error"] is None
     [row] = doc["result"]["labs"]
     assert (row["lab"], row["resourceGroup"], row["vms"], row["power"]) == ("hv-s2d", "rg-hv-s2d", 3, {"running": 3})
+    assert (row["owner"], row["state"]) == ("trainer@example.com", "running") and row["costPerHour"] > 0
     assert run(["lab", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["lab", "resource", "group", "location", "expires", "VMs", "power"]
+    assert lines[0].split() == ["lab", "resource", "group", "location", "expires", "owner", "state", "VMs", "power",
+                                "cost/h", "now"]
     assert lines[1].split()[:2] == ["hv-s2d", "rg-hv-s2d"] and "3 running" in lines[1]
