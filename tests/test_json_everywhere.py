@@ -245,9 +245,33 @@ def test_backup_in_guest__json_names_target_volumes_consistency_and_refuses_a_st
     assert any(p.startswith("guest-answers") for p in doc["error"]["details"]["problems"])
 
 
+def test_lab_clone_and_rebuild__success_and_failure(cli):
+    rc, doc = cli("lab", "clone", "nosuch", "--count", "2")
+    assert rc == ExitCode.NOT_FOUND and doc["error"]["code"] == "AZG-BACKUP-NOT-FOUND"
+    rc, doc = cli("lab", "clone", "nosuch", "--count", "2", "--shard", "3/2")
+    assert rc == ExitCode.USAGE and "--shard" in doc["error"]["message"]
+    rc, doc = cli("lab", "rebuild", "stu-1", "--from", "nosuch", "--yes")
+    assert rc == ExitCode.NOT_FOUND and doc["error"]["code"] == "AZG-BACKUP-NOT-FOUND"
+    cli("deploy", SPEC, "--yes")
+    rc, doc = cli("backup", SPEC, "--mode", "cold", command="backup create")
+    bid = doc["result"]["id"]
+    rc, doc = cli("lab", "clone", bid, "--count", "2", "--prefix", "stu-", "--expires", "1d")
+    assert rc == 0 and doc["result"]["summary"] == {"created": 2, "skipped": 0, "failed": 0}
+    assert [(x["lab"], x["resourceGroup"], x["restore"]["ok"]) for x in doc["result"]["labs"]] == [
+        ("stu-1", "rg-stu-1", True), ("stu-2", "rg-stu-2", True)]
+    rc, doc = cli("lab", "clone", bid, "--count", "2", "--prefix", "stu-", "--shard", "2/2")
+    assert rc == 0 and [(x["lab"], x["state"]) for x in doc["result"]["labs"]] == [("stu-2", "skipped")]
+    rc, doc = cli("lab", "rebuild", "stu-1", "--from", bid)  # destroys first: no terminal, no --yes
+    assert rc == ExitCode.CONFIRM_NEEDED
+    rc, doc = cli("lab", "rebuild", "stu-1", "--from", bid, "--yes")
+    assert rc == 0 and doc["result"]["ok"] and doc["result"]["destroyed"]["ok"] and doc["result"]["backup"] == bid
+    rc, doc = cli("lab", "list")
+    assert rc == 0 and {x["lab"] for x in doc["result"]["labs"]} == {LAB, "stu-1", "stu-2"}
+
+
 # Commands run above, on success and on a failure of their own (a new command gets its scenario there).
 COVERED = {"validate", "schema", "init", "plan", "deploy", "status", "lab list", "connect", "gc", "destroy",
-           "extend", "configure", "stop", "start", "test",
+           "extend", "configure", "stop", "start", "test", "lab clone", "lab rebuild",
            "emulator stats", "emulator set-secret", "emulator reset", "emulator serve"}
 
 
