@@ -180,4 +180,11 @@ def _report(e, argv: list[str]) -> None:
 
 
 def main() -> None:
-    sys.exit(run())
+    code = run()
+    if "azguest.cli.progress" in sys.modules and sys.modules["azguest.cli.progress"].abandoned():
+        # a second Ctrl-C left worker threads polling Azure: everything of ours is done (lease released,
+        # session closed, message printed); do not let interpreter shutdown wait on them
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

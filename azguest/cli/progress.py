@@ -225,6 +225,14 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
+_abandoned = threading.Event()  # set when a second Ctrl-C stopped waiting for running work
+
+
+def abandoned() -> bool:
+    """True once a second Ctrl-C gave up waiting: worker threads may still poll Azure (cli.main exits at once)."""
+    return _abandoned.is_set()
+
+
 class InterruptGuard:
     """SIGINT while long work runs: the first stops new work and says what still runs, the second
     raises :class:`Interrupted` at once with the command that resumes. Armed only in the main thread."""
@@ -260,6 +268,7 @@ class InterruptGuard:
                 f"`{self.resume}` picks it up.")
             return
         self.disarm()  # a third Ctrl-C is a plain KeyboardInterrupt
+        _abandoned.set()
         keys = self.reporter.running_keys()
         going = f"; still in flight in Azure: {self.reporter.listing()}" if keys else ""
         raise Interrupted(f"{self.command} stopped waiting{going}",
