@@ -37,7 +37,7 @@ def up_nodes(world: World, rec: dict[str, Any]) -> list[str]:
 def source_online(world: World, rec: dict[str, Any], source: dict[str, Any]) -> bool:
     """A cluster disk's backing store is reachable from a node that is up."""
     up = [node_peer(world, rec, n) for n in up_nodes(world, rec)]
-    if source.get("kind") == "iscsi":
+    if source.get("kind") == "target-lun":
         target = next((p for p in world.peers() if p.id.lower() == source["target"].lower()), None)
         if target is None or not target.running:
             return False

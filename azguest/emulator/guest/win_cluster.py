@@ -110,7 +110,7 @@ def _validate(world: World, nodes: list[Peer], tests: list[str]) -> tuple[list[d
             if p.edition != "Datacenter":
                 add(failed, "Storage Spaces Direct", "Validate Storage Spaces Direct Edition", p.computer,
                     "Storage Spaces Direct needs Windows Server Datacenter")
-            eligible = eligible_s2d_disks(world, p)
+            eligible = eligible_s2d_disks(world, p, pool=f"S2D on {p.facts.get('cluster')}")
             if len(eligible) < MIN_S2D_DISKS:
                 add(failed, "Storage Spaces Direct", "List Storage Spaces Direct Disks", p.computer,
                     f"{len(eligible)} eligible disk(s); at least {MIN_S2D_DISKS} empty, non-shared data disks")
@@ -127,11 +127,15 @@ def _validate(world: World, nodes: list[Peer], tests: list[str]) -> tuple[list[d
     return failed, warnings
 
 
-def eligible_s2d_disks(world: World, p: Peer) -> list[int]:
-    """LUNs of the node's non-shared data disks that hold nothing (S2D claims only empty disks)."""
-    return [lun for lun, d in p.data_disks().items()
-            if not d["shared"] and not world.disk_content(d["id"]).get("volume")
-            and not world.disk_content(d["id"]).get("pool")]
+def eligible_s2d_disks(world: World, p: Peer, pool: str | None = None) -> list[int]:
+    """LUNs of the node's non-shared data disks that hold nothing (S2D claims only empty disks), or that are
+    already in ``pool`` (a re-validation of a cluster with S2D enabled)."""
+    out = []
+    for lun, d in p.data_disks().items():
+        content = world.disk_content(d["id"])
+        if not d["shared"] and not content.get("volume") and content.get("pool") in (None, pool):
+            out.append(lun)
+    return out
 
 
 def _shared_for_all(world: World, nodes: list[Peer]) -> bool:
@@ -177,10 +181,13 @@ def cluster_create(run: GuestRun, facts: dict[str, Any]) -> GuestResult:
                              f"computer object '{name}' ({why}).")
     rec = world.cluster(name)
     wanted = [n.computer for n in nodes]
-    if rec is not None:
-        if sorted(rec["nodes"]) != sorted(wanted):
-            return _cluster_fail(run, name, f"The computer object '{name}' already exists for another cluster.")
-        return ok(run.step, changed=False, data={"name": name, "nodes": rec["nodes"]})
+    if rec is not None:  # the script's check-then-act: an existing cluster gets its missing nodes (Add-ClusterNode)
+        added = [n for n in nodes if n.computer not in rec["nodes"]]
+        for n in added:
+            rec["nodes"].append(n.computer)
+            n.facts["cluster"] = name
+            cs.event(world, rec, "NodeAdded", node=n.computer)
+        return ok(run.step, changed=bool(added), data={"name": name, "nodes": rec["nodes"]})
     report = facts.get("validation") or {}
     validation = report if sorted(report.get("nodes", [])) == sorted(wanted) else None
     rec = world.new_cluster(name, {"name": name, "domain": domain, "created": world.iso_now(), "nodes": wanted,

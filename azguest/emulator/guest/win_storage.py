@@ -152,7 +152,7 @@ def available_disks(world: World, rec: dict[str, Any]) -> list[tuple[str | None,
             continue
         tgt = next(x for x in target.facts["iscsiTarget"].values() if x["iqn"] == iqn)
         for lun in tgt["luns"]:
-            src = {"kind": "iscsi", "target": target.id, "iqn": iqn, "lun": lun["lun"]}
+            src = {"kind": "target-lun", "target": target.id, "iqn": iqn, "lun": lun["lun"]}
             if src not in held:
                 out.append(((lun.get("volume") or {}).get("label"), src))
     return out
