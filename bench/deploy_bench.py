@@ -44,7 +44,7 @@ def _session(engine: Engine) -> AzureSession:
 def run_deploy(lab: Any, *, workers: int, scale: float = TIME_SCALE, engine: Engine | None = None
                ) -> tuple[float, Engine, Any]:
     if engine is None:
-        engine = Engine(profile=_profile(scale))
+        engine = Engine(profile=_profile(scale), virtual_time=False)  # real (compressed) time: parallel waits overlap
         for family in {"cores"} | {r.family for r in desired_graph(lab, "b").resources if r.family}:
             engine.set_quota(lab.location, family, 10_000)  # a big lab must not stop at the default quota
     session = _session(engine)
