@@ -10,21 +10,36 @@
   ``serve(engine)`` server on 127.0.0.1:0, reached with ``endpoint=server.url``). A test that takes
   ``session`` therefore runs twice; ``session.engine`` is None in http mode, so use ``engine``.
 * ``uid``     -- a short unique string for resource names, so tests can run in parallel (-n 2).
+
+Property tests size themselves with ``examples(n)``: ``n`` under the ``thorough`` Hypothesis profile
+(``HYPOTHESIS_PROFILE=thorough``, for CI or before a release), a fifth of it (at least 10) under the default
+``quick`` profile that ``make test`` uses.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("quick", max_examples=20)
+settings.register_profile("thorough", max_examples=100)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 if TYPE_CHECKING:
     from azguest.azure import AzureSession
     from azguest.emulator import Engine
 
 SESSION_MODES = ("inproc", "http")
+
+
+def examples(n: int) -> int:
+    """``n`` examples under the thorough profile; scaled down (to at least 10) under the quick one."""
+    return max(10, n * settings.default.max_examples // 100)
 
 
 @pytest.fixture

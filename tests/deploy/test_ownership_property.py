@@ -21,6 +21,7 @@ from azguest.deploy.teardown import destroy, plan_gc, plan_teardown
 from azguest.emulator import Engine
 from azguest.emulator.profile import Latency, Profile
 from azguest.errors import ConflictError
+from tests.conftest import examples
 from tests.deploy.test_ownership import disk, group
 
 LAB, OTHER = "lab-a", "lab-b"
@@ -96,7 +97,8 @@ def _dressed_as_lab(foreign: list[dict]) -> bool:
     return any(set(GROUP_TAGS) <= g["tags"] and g["lab"] == LAB for g in foreign)
 
 
-COMMON = {"max_examples": 30, "deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+COMMON = {"max_examples": examples(30), "deadline": None,
+          "suppress_health_check": [HealthCheck.function_scoped_fixture]}
 
 
 @settings(**COMMON)

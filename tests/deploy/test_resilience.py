@@ -19,6 +19,7 @@ from azguest.deploy.teardown import destroy, plan_teardown
 from azguest.emulator import Engine, load_profile
 from azguest.emulator.profile import Faults, Latency, LroFailure, Profile
 from azguest.plan.desired import desired_graph
+from tests.conftest import examples
 from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy
 
 ROOT = Path(__file__).parents[2]
@@ -158,7 +159,7 @@ def _foreign(session, rg: str, location: str, i: int, kind: str, tags: dict) -> 
     return r.id.lower()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(foreign=st.lists(st.tuples(st.sampled_from(FOREIGN_KINDS), st.sampled_from(TAG_VARIANTS),
                                   st.booleans()), min_size=1, max_size=5))
 def test_destroy__never_deletes_a_resource_without_the_lab_tag(s2d_lab, foreign):

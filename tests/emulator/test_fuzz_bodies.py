@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from azguest.emulator import Engine, load_profile
 from azguest.emulator.profile import Throttling
 from azguest.emulator.registry import all_handlers
+from tests.conftest import examples
 
 SUB = "00000000-0000-0000-0000-0000000000fb"
 RG = f"/subscriptions/{SUB}/resourceGroups/rg-fuzz"
@@ -45,7 +46,7 @@ ENGINE = Engine(profile=load_profile("fast").replace(throttling=Throttling(enabl
 ENGINE.handle("PUT", f"https://management.azure.com{RG}?api-version=2025-04-01", {}, b'{"location": "eastus"}')
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path=st.sampled_from(PATHS), props=JSON, extra=st.dictionaries(st.sampled_from(KEYS), JSON, max_size=3),
        method=st.sampled_from(["PUT", "PATCH", "POST"]))
 def test_random_bodies__always_an_arm_answer_never_a_500(path: str, props, extra: dict, method: str) -> None:

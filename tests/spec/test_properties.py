@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from azguest.catalog.rules import RULES
 from azguest.spec import load_text
 from azguest.spec.source import parse
+from tests.conftest import examples
 from tests.spec.conftest import BASES, base_text
 
 SPECS = {name: parse(base_text(name))[0] for name in BASES}
@@ -72,7 +73,7 @@ def mutated(draw):
     return _dump(_set(doc, path, draw(values), op))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutated_spec__valid_or_findings_never_crash(text):
     result = load_text(text, filename="m.yaml")
@@ -88,7 +89,7 @@ def test_mutated_spec__valid_or_findings_never_crash(text):
         result.lab.to_data()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text__never_crashes(text):
     result = load_text(text)
@@ -113,7 +114,7 @@ structures = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_s
                           max_leaves=25)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(sorted(SPECS)), st.data())
 def test_random_structure_grafted_anywhere__never_crashes(name, data):
     doc = SPECS[name]
