@@ -269,9 +269,23 @@ def test_lab_clone_and_rebuild__success_and_failure(cli):
     assert rc == 0 and {x["lab"] for x in doc["result"]["labs"]} == {LAB, "stu-1", "stu-2"}
 
 
+def test_restore_command__success_and_failure(cli):
+    rc, doc = cli("restore", "nosuch")
+    assert rc == ExitCode.NOT_FOUND and doc["error"]["code"] == "AZG-BACKUP-NOT-FOUND"
+    cli("deploy", SPEC, "--yes")  # configures the guests
+    rc, doc = cli("backup", SPEC, "--mode", "cold", command="backup create")  # from the spec: --into needs it
+    bid = doc["result"]["id"]
+    rc, doc = cli("restore", bid)  # in place replaces the lab's disks: no terminal, no --yes
+    assert rc == ExitCode.CONFIRM_NEEDED
+    rc, doc = cli("restore", bid, "--yes")
+    assert rc == 0 and doc["result"]["ok"] and doc["result"]["mode"] == "in-place" and doc["result"]["oldDisksDeleted"]
+    rc, doc = cli("restore", bid, "--into", "hv-copy", "--expires", "1d")
+    assert rc == 0 and doc["result"]["lab"] == "hv-copy" and doc["result"]["health"]["ok"]
+
+
 # Commands run above, on success and on a failure of their own (a new command gets its scenario there).
 COVERED = {"validate", "schema", "init", "plan", "deploy", "status", "lab list", "connect", "gc", "destroy",
-           "extend", "configure", "stop", "start", "test", "lab clone", "lab rebuild",
+           "extend", "configure", "stop", "start", "test", "restore", "lab clone", "lab rebuild",
            "emulator stats", "emulator set-secret", "emulator reset", "emulator serve"}
 
 
