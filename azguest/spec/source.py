@@ -15,6 +15,7 @@ Positions = dict[Path, tuple[int, int]]
 _TOO_DEEP = "not valid YAML for a lab spec: nested too deeply or an alias refers to itself"
 MAX_NODES = 200_000  # a 16-node, 200-workload spec has ~2,000; aliases must not expand past this
 _TOO_BIG = f"not valid YAML for a lab spec: over {MAX_NODES} values once aliases are expanded"
+MAX_FLOW_DEPTH = 100  # a lab spec nests under 10 levels; ruamel's scanner is quadratic in flow ([ {) depth
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ def parse(text: str) -> tuple[Any, Positions]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    if _flow_depth(text) > MAX_FLOW_DEPTH:  # refused before a parse that would take seconds
+        raise YamlProblem(_TOO_DEEP, 0, 0)
     yaml = YAML(typ="rt", pure=True)
     try:
         doc = yaml.load(text)
@@ -45,6 +48,18 @@ def parse(text: str) -> tuple[Any, Positions]:
         return _plain(doc, (), positions, [MAX_NODES]), positions
     except RecursionError:  # a self-referencing alias (&a [*a]) or absurd nesting
         raise YamlProblem(_TOO_DEEP, 0, 0) from None
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest run of unclosed ``[``/``{`` (quotes not parsed: an over-count needs 100 stray brackets)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}" and depth:
+            depth -= 1
+    return deepest
 
 
 def _plain(node: Any, path: Path, positions: Positions, budget: list[int]) -> Any:
