@@ -8,8 +8,8 @@ from typing import Any
 from azguest.emulator.guest.model import GuestResult, GuestRun
 from azguest.emulator.guest.ps import fail
 
-# Install-WindowsFeature names the model knows (windows-facts §4: WSD deploy-storage-spaces-direct.md,
-# iSCSIDsc README; the AD DS/DNS/RSAT names are the ones Install-WindowsFeature lists on Windows Server 2022).
+# Install-WindowsFeature names the model knows (learn.microsoft.com windows-server storage-spaces
+# deploy-storage-spaces-direct; dsccommunity/iSCSIDsc README; AD DS/DNS/RSAT: Get-WindowsFeature on WS2022).
 KNOWN_FEATURES = frozenset({
     "Hyper-V", "Failover-Clustering", "RSAT-Clustering-PowerShell", "Hyper-V-PowerShell", "Data-Center-Bridging",
     "AD-Domain-Services", "DNS", "FS-iSCSITarget-Server", "Windows-Server-Backup", "Multipath-IO",
