@@ -212,14 +212,17 @@ def list_in_group(session: AzureSession, kind: Kind, resource_group: str, *, exp
     return [plain(i) for i in items]
 
 
-def list_children(session: AzureSession, kind: Kind, parent_id: ArmId | str) -> list[dict]:
-    """Every resource of child kind ``kind`` under one parent, as wire JSON: one list call, or one GET of
-    the parent with ``$expand`` for types without a list API (restore points)."""
+def list_children(session: AzureSession, kind: Kind, parent_id: ArmId | str, *, expand: str | None = None
+                  ) -> list[dict]:
+    """Every resource of child kind ``kind`` under one parent, as wire JSON: one list call (``expand``: e.g.
+    run commands' ``instanceView``), or one GET of the parent with ``$expand`` for types without a list API
+    (restore points)."""
     parent = KINDS[str(kind.parent)]
     if kind.children_via:
         body = get(session, parent, parent_id, expand=kind.children_via)
         return list((body.get("properties") or {}).get(kind.children_via) or [])
-    items = getattr(_ops(session, kind), str(kind.list_children))(*parent.args(parent_id))
+    kw = {"expand": expand} if expand else {}
+    items = getattr(_ops(session, kind), str(kind.list_children))(*parent.args(parent_id), **kw)
     return [plain(i) for i in items]
 
 

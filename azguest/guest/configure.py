@@ -1,7 +1,8 @@
 """The `configure` use case: run a lab's guest steps as managed run commands, restart VMs through ARM.
 
-plan_guest reads (1 list of VMs, 1 list of run commands per lab VM) and classifies each run: ``create``
-(absent), ``no-change`` (the same name exists and Succeeded: skipped; its output is read back), ``retry``
+plan_guest reads (1 list of VMs, 1 list of run commands with their instance views per lab VM) and classifies
+each run: ``create`` (absent), ``no-change`` (the same name exists and Succeeded: skipped; its output comes
+from that list, so a re-run reads no run command one by one and stays inside Compute's per-VM GET budget), ``retry``
 (it exists Failed: deleted, then created again, so it really runs), ``wait`` (another run left it in
 flight: polled). Run commands of the lab's guest steps that are no longer wanted are deleted first.
 configure then runs the step graph (azguest.guest.graph) on the DAG executor under the lab's lease.
@@ -48,6 +49,7 @@ class GuestPlan:
     desired: dict[str, Desired]  # run key -> run command
     actions: dict[str, str]  # run key -> create | no-change | retry | wait
     stale: tuple[Live, ...]  # the lab's guest-step run commands no longer wanted
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)  # run command id (lower) -> instance view
 
     @property
     def work_needed(self) -> bool:
@@ -123,23 +125,28 @@ def plan_guest(session: AzureSession, lab: Lab) -> GuestPlan:
     infra = desired_graph(lab, session.subscription_id)
     steps = step_graph(lab)
     desired = guest_desired(lab, infra, steps)
-    live = _live_run_commands(session, lab)
+    live, views = _live_run_commands(session, lab)
     wanted = {d.arm_id.lower() for d in desired.values()}
     actions = {key: _action(live.get(d.arm_id.lower())) for key, d in desired.items()}
     stale = tuple(v for k, v in sorted(live.items()) if k not in wanted and v.tags.get(TAG_ROLE) == GUEST_STEP_ROLE
                   and v.tags.get(TAG_LAB) == lab.name)
-    return GuestPlan(lab, lab.resource_group_name, steps, desired, actions, stale)
+    return GuestPlan(lab, lab.resource_group_name, steps, desired, actions, stale, views)
 
 
-def _live_run_commands(session: AzureSession, lab: Lab) -> dict[str, Live]:
+def _live_run_commands(session: AzureSession, lab: Lab) -> tuple[dict[str, Live], dict[str, dict[str, Any]]]:
     rg = lab.resource_group_name
     with arm_errors(target=f"VMs in {rg}"):
         vms = [v for v in K.list_in_group(session, VM, rg) if (v.get("tags") or {}).get(TAG_LAB) == lab.name]
     out: dict[str, Live] = {}
+    views: dict[str, dict[str, Any]] = {}
     for vm in vms:
         with arm_errors(target=f"run commands of {vm.get('name')}"):
-            out.update((str(b.get("id", "")).lower(), live_of(RC, b)) for b in K.list_children(session, RC, vm["id"]))
-    return out
+            bodies = K.list_children(session, RC, vm["id"], expand="instanceView")
+        for b in bodies:
+            key = str(b.get("id", "")).lower()
+            out[key] = live_of(RC, b)
+            views[key] = (b.get("properties") or {}).get("instanceView") or {}
+    return out, views
 
 
 def _action(cur: Live | None) -> str:
@@ -259,7 +266,8 @@ def _run_step(ctx: _Ctx, run: StepRun) -> StepOutcome:
                 K.put(ctx.session, RC, d.arm_id, with_secrets(d.body, ctx.secrets))
         except AzguestError as e:
             _fail(ctx, run, d, e)
-    view = _view(ctx, d)
+    view = ctx.plan.views.get(d.arm_id.lower()) if action == "no-change" else None
+    view = view or _view(ctx, d)  # a run that ran now: read its output once
     if str(view.get("executionState") or "").lower() != "succeeded" or int(view.get("exitCode") or 0) != 0:
         _fail(ctx, run, d, None, view)
     result = parse_result(run.step.id, str(view.get("output") or ""))
