@@ -268,7 +268,8 @@ CASES: list[tuple[str, str, list[tuple[str, str]], str, str]] = [
     ("anti-affinity", "s2d", [(WEB02, WEB02 + "\n" + WEB02.replace("web02", "web03") + "  #!")],
      "AZG-WORKLOAD-ANTIAFFINITY", "cluster.workloads[2].antiAffinity"),
     ("backup-s2d-vm", "s2d", [("  mode: auto", "  mode: vm  #!")], "AZG-BACKUP-MODE", "backup.mode"),
-    ("backup-shared-vm", "shared", [("  mode: cold", "  mode: vm  #!")], "AZG-BACKUP-MODE", "backup.mode"),
+    # shared-disk allows vm (restore points exclude the shared disks, snapshotted apart); S2D cold is lab-only
+    ("backup-s2d-cold", "s2d", [("  mode: auto", "  mode: cold  #!")], "AZG-BACKUP-MODE", "backup.mode"),
     ("lifetime", "s2d", [("  expiresAfter: 7d", "  expiresAfter: 7 days  #!")],
      "AZG-LIFETIME", "lifetime.expiresAfter"),
     ("timezone-iana", "s2d", [('timeZone: UTC}', 'timeZone: Europe/Berlin}  #!')],
