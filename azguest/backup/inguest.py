@@ -27,6 +27,7 @@ from azguest.execute.wait import session_now
 from azguest.guest.configure import parse_result
 from azguest.guest.steps import BACKUP, script_text
 from azguest.plan.model import GUEST_STEP_ROLE, TAG_LAB, TAG_ROLE
+from azguest.storage import mode_for
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
@@ -149,10 +150,15 @@ def run_step(session: AzureSession, ctx: run.Context, vm: VmConfig, step_id: str
     return dict(result.get("data") or {})
 
 
+def pools_local_disks(storage_mode: str) -> bool:
+    """The mode pools the nodes' own data disks (S2D): it would claim an attached backup disk too."""
+    return mode_for(storage_mode).rules.min_disks_per_node > 0
+
+
 def _guest_backup(ctx: run.Context, host: VmConfig, disk_id: str) -> dict[str, Any]:
     """Attach, the two steps, detach (always); the backup-wsb data with where it ran."""
     session = ctx.session
-    keep_out = "true" if ctx.choice.storage_mode == "s2d" else "false"
+    keep_out = "true" if pools_local_disks(ctx.choice.storage_mode) else "false"
     lun = attach(session, host.id, disk_id)
     try:
         run_step(session, ctx, host, "backup-feature", {})
