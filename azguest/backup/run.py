@@ -223,6 +223,8 @@ def backup(session: AzureSession, req: Request, *, lease: LeasePolicy | None = N
 
 
 def _consistency_label(method: str, consistency: str, plan: Plan) -> str:
+    if method == "in-guest":
+        return "crash"  # Windows Server Backup of VMs on a CSV: crash-consistent only (azguest.backup.inguest)
     if method == "cold":
         return "shutdown"  # every VM shut down gracefully first: clean disks, no writes in flight
     if method == "vm" and any(p.kind == "snapshot" for p in plan.pieces):

@@ -79,7 +79,7 @@ def test_in_guest__feature_missing_fails_cleanly_target_detached_no_snapshot_lef
         backup(sess, Request(lab.name, "in-guest", spec=lab))
     err = info.value
     assert err.code == "AZG-BACKUP-GUEST" and "backup-wsb" in err.message and "New-WBPolicy" in err.message
-    assert err.result["status"] == "failed"
+    assert err.result["status"] == "failed" and err.result["consistency"] == "crash"
     assert [i["status"] for i in store.list_backups(sess, lab.name)] == ["failed"]  # never listed complete
     assert _data_disks(sess, host.id) == disks_before
     assert not [s for s in stored(engine, "Microsoft.Compute/snapshots") if "wsb" in s["name"]]
