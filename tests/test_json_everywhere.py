@@ -214,6 +214,41 @@ def test_emulator_serve__json_envelope_is_the_first_line(tmp_path):
     assert doc["result"]["endpoint"].startswith("http://127.0.0.1:")
 
 
+def test_backup_commands__success_and_failure(cli, monkeypatch):
+    cli("deploy", SPEC, "--yes")
+    rc, doc = cli("backup", LAB, "--mode", "vm", command="backup create")  # `backup LAB` is `backup create LAB`
+    assert rc == ExitCode.UNSUPPORTED and doc["error"]["code"] == "AZG-BACKUP-UNSUPPORTED"
+    assert "host-level" in doc["error"]["message"]
+    rc, doc = cli("backup", LAB, "--mode", "cold", "--label", "golden", command="backup create")
+    assert rc == 0 and doc["result"]["id"] and doc["result"]["status"] == "complete"
+    assert doc["result"]["verdict"] == "lab-only"
+    bid = doc["result"]["id"]
+    rc, doc = cli("backup", "create", "nolab")
+    assert rc == ExitCode.NOT_FOUND
+    rc, doc = cli("backup", "list", LAB)
+    assert rc == 0 and [(b["id"], b["lab"], b["mode"], b["status"], b["label"]) for b in doc["result"]["backups"]] \
+        == [(bid, LAB, "cold", "complete", "golden")] and doc["result"]["backups"][0]["created"]
+    rc, doc = cli("backup", "show", bid)
+    assert rc == 0 and doc["result"]["pieces"] and doc["result"]["skewS"] is not None
+    assert doc["result"]["hasSpec"] is False  # a lab name, not a spec file
+    rc, doc = cli("backup", "show", "nosuch")
+    assert rc == ExitCode.NOT_FOUND and doc["error"]["code"] == "AZG-BACKUP-NOT-FOUND"
+    rc, doc = cli("backup", "prune", LAB, "--yes")
+    assert rc == 0 and doc["result"]["deleted"] == [] and doc["result"]["backups"][0]["keep"]
+    rc, doc = cli("backup", "prune", str(EXAMPLES / "no-such.yaml"))
+    assert rc == 0 and doc["result"]["backups"] == []  # not a file: a lab name without backups
+    rc, doc = cli("backup", "delete", bid)
+    assert rc == ExitCode.CONFIRM_NEEDED
+    rc, doc = cli("backup", "delete", bid, "--yes")
+    assert rc == 0 and doc["result"]["deletedPieces"]
+    rc, doc = cli("backup", "delete", bid, "--yes")
+    assert rc == ExitCode.NOT_FOUND
+    monkeypatch.delenv("AZGUEST_EMULATOR")
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
+    rc, doc = cli("backup", "list")
+    assert rc == ExitCode.USAGE and doc["error"]["code"] == "AZG-CONFIG"
+
+
 def test_power_commands__success_and_failure(cli):
     for command in ("stop", "start", "test"):  # no such lab yet
         rc, doc = cli(command, LAB)
@@ -285,7 +320,8 @@ def test_restore_command__success_and_failure(cli):
 
 # Commands run above, on success and on a failure of their own (a new command gets its scenario there).
 COVERED = {"validate", "schema", "init", "plan", "deploy", "status", "lab list", "connect", "gc", "destroy",
-           "extend", "configure", "stop", "start", "test", "restore", "lab clone", "lab rebuild",
+           "extend", "configure", "backup create", "backup list", "backup show", "backup delete", "backup prune",
+           "stop", "start", "test", "restore", "lab clone", "lab rebuild",
            "emulator stats", "emulator set-secret", "emulator reset", "emulator serve"}
 
 
