@@ -75,11 +75,11 @@ def test_os_disks__an_untagged_os_disk_is_retagged_by_the_next_run_and_never_del
     assert do_deploy(session, s2d_lab).note == "no changes" and writes(engine) == []
 
 
-@pytest.mark.slow  # ~7 s of real time: the one test here that cannot run on a virtual clock
+@pytest.mark.slow  # ~3 s of real time: the one test here that cannot run on a virtual clock
 def test_deploy__vms_sharing_a_disk_are_retried_when_azure_refuses_a_simultaneous_start(shared_lab):
-    # Azure's latencies at 1/20, in real time over HTTP (a virtual clock would be moved by every thread's
+    # Azure's latencies at 1/50, in real time over HTTP (a virtual clock would be moved by every thread's
     # sleeps): the nodes' creates are issued together, inside one another's 0.5 s start window.
-    engine = Engine(profile=load_profile("fast").replace(latency=Latency(time_scale=0.05)))
+    engine = Engine(profile=load_profile("fast").replace(latency=Latency(time_scale=0.02)))
     server = serve(engine, host="127.0.0.1", port=0)
     try:
         with AzureSession(resolve_target(endpoint=server.url, environ={}), polling_interval=0.05) as session:
