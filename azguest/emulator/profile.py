@@ -6,7 +6,7 @@ A profile is data (frozen dataclasses) built from a built-in name or a JSON/YAML
 - ``fast`` (``DEFAULT_PROFILE``: ``deploy --emulator``, ``emulator serve`` and the tests): every
   operation completes at once (time scale 0, one InProgress poll); throttling on, with the exact wait
   in milliseconds (``x-ms-retry-after-ms``) instead of whole-second ``Retry-After``.
-- ``bench``: Azure's durations at 1/100 (a 90 s VM create takes 0.9 s).
+- ``bench``: Azure's durations at 1/100 (a 90 s VM create takes 0.9 s), throttling budgets on the same clock.
 - ``realistic``: Azure-like latencies (time scale 1): a first lab deploy takes minutes.
 
 Durations are Azure seconds; the time scale multiplies them (0 = immediate, 1 = like Azure).
@@ -185,7 +185,9 @@ def builtin(name: str) -> Profile:
     scale = BUILTIN_SCALES.get(name)
     if scale is None:
         raise ConfigError(f"unknown emulator profile {name!r}", hint="use fast, bench, realistic or a file path")
-    throttling = Throttling(retry_after_ms_header=scale == 0.0)  # fast: wait exactly, not whole seconds
+    # fast: wait exactly, not whole seconds; bench: buckets refill on the compressed clock too, else its polls
+    # (100 per Azure 10 s) spend Compute's per-VM budgets a real lab keeps and guest steps wait on 429s
+    throttling = Throttling(retry_after_ms_header=scale == 0.0, time_scaled=0.0 < scale < 1.0)
     return Profile(name=name, latency=Latency(time_scale=scale), throttling=throttling)
 
 

@@ -79,6 +79,26 @@ def test_fast_profile__throttled_429_says_the_exact_wait_in_ms_realistic_in_whol
     assert seen == {"fast": {"x-ms-retry-after-ms": "250"}, "realistic": {"Retry-After": "1"}}
 
 
+def test_bench_profile__throttling_budgets_refill_on_its_compressed_clock():
+    """bench runs Azure's durations at 1/100, so its clients poll 100x as often per real second: the buckets
+    must refill on the same clock (a 250 ms wait becomes 2.5 ms), or a guest step waits out whole-second 429s."""
+    import dataclasses
+
+    sub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg-"
+    one_write = {"read": Bucket(250, 25), "write": Bucket(1, 4), "delete": Bucket(200, 10)}
+    seen = {}
+    for name in ("bench", "realistic"):
+        p = load_profile(name)
+        e = Engine(profile=p.replace(throttling=dataclasses.replace(p.throttling, arm=one_write)),
+                   throttle_clock=FakeClock(0))
+        call(e, "PUT", f"{sub}a", {"location": "westeurope"})
+        resp, _ = call(e, "PUT", f"{sub}b", {"location": "westeurope"})
+        assert resp.status == 429
+        seen[name] = {k.lower(): v for k, v in resp.headers.items() if "retry-after" in k.lower()}
+    assert seen["realistic"] == {"retry-after": "1"}
+    assert list(seen["bench"]) == ["retry-after-ms"] and int(seen["bench"]["retry-after-ms"]) <= 3
+
+
 def test_client__injected_faults_are_retried_after_millisecond_hints(session, engine: Engine, uid, monkeypatch):
     """Over HTTP the client really sleeps (recorded here, not slept): each hint must be milliseconds."""
     slept: list[float] = []
