@@ -136,7 +136,7 @@ def guest_restorer() -> Any:
 
 def disk_body(d: DiskConfig, location: str, tags: dict[str, str], zone: str | None = None) -> dict[str, Any]:
     """A managed disk made from the piece holding ``d``'s data: ``Copy`` from a snapshot, ``Restore`` from a
-    disk restore point (azure-facts: ACD manage-restore-points.md)."""
+    disk restore point (learn.microsoft.com/azure/virtual-machines/manage-restore-points)."""
     src = d.restore_from
     assert src is not None, d.name
     option = "Copy" if src.kind == "snapshot" else "Restore"
