@@ -26,7 +26,9 @@ may also get an injected transient fault or a 429 from throttling (see `azguest.
 
 Latency comes from the profile: `fast` (the default of `deploy --emulator` and `emulator serve`)
 completes every operation at once; `AZGUEST_EMULATOR_PROFILE=realistic` gives Azure-like durations
-(a VM create takes 90 s), `bench` 1/100 of them.
+(a VM create takes 90 s), `bench` 1/100 of them, with the throttling buckets refilling on the same compressed
+clock (otherwise its clients, polling 100 times as often per real second, would spend Compute's per-VM budgets
+that a real lab keeps, and guest steps would wait out whole-second 429s).
 """
 
 
