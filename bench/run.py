@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import backup_bench, deploy_bench, emulator_bench, guest_bench, startup_bench  # noqa: E402
+from bench import backup_bench, clone_bench, deploy_bench, emulator_bench, guest_bench, startup_bench  # noqa: E402
 
 
 def main() -> int:
@@ -25,6 +25,7 @@ def main() -> int:
     results["emulator"] = emulator_bench.run()  # the wall-clock figures the tests do not assert
     results["guest"] = guest_bench.run()  # issue 10: configure's makespan vs its step graph; time to a validated lab
     results["backup"] = backup_bench.run()  # vm skew vs one polling interval; cold downtime vs its critical path
+    results["clone"] = clone_bench.run()  # issue 12: lab clone --count 30 vs ARM's write bucket and one lab; ready lab
     print(json.dumps(results, indent=2))
     out = Path(__file__).parent / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")

@@ -140,3 +140,20 @@ def test_azure_pipelines__workload_identity_connection_nightly_matrix_over_shard
     assert doc["variables"]["SHARDS"] == str(len(matrix))
     assert '--shard "$(SHARD)/$(SHARDS)"' in " ".join(scripts(clone))
     assert "servicePrincipalKey" not in PIPELINES.read_text(encoding="utf-8")
+
+
+def test_docs_ci__documents_every_result_key_of_the_pipeline_commands():
+    from azguest.deploy.labs import LabSummary
+    from azguest.restore.fleet import CloneRecord, LabOutcome, RebuildRecord
+
+    rows = {line.split("|")[1].strip(" `"): line for line in
+            (CI.parents[1] / "docs" / "ci.md").read_text(encoding="utf-8").splitlines() if line.startswith("| `")}
+    lab = LabOutcome("student-1", "created", "rg-student-1")
+    documented = {
+        "lab clone": {*CloneRecord("b", "student-", 1, "1/1", (lab,), 0.0).to_dict(), *lab.to_dict()},
+        "lab rebuild": set(RebuildRecord("l", "b", None, {"ok": True}, 0.0).to_dict()),
+        "lab list": set(LabSummary("l", "rg", "westeurope", None, 0, (), True).to_dict()),
+    }
+    for command, keys in documented.items():
+        missing = [k for k in keys if not re.search(rf"\b{k}\b", rows[command])]
+        assert missing == [], command

@@ -14,6 +14,7 @@ import typer
 from azguest.cli import render
 from azguest.cli.options import CloudOpt, EmulatorOpt, EndpointOpt, OutputOpt, SubscriptionOpt, YesOpt, session_for
 from azguest.cli.output import OutputFormat, emit_json
+from azguest.restore.fleet import DEFAULT_PARALLEL
 
 lab_app = typer.Typer(name="lab", help="Labs in the subscription: list, clone (a class from a golden backup), rebuild.",
                       no_args_is_help=True, rich_markup_mode=None)
@@ -48,7 +49,7 @@ def clone_cmd(
     shard: Annotated[str | None, typer.Option(
         "--shard", help="I/N: only the labs i with (i-1) % N == I-1 (a CI matrix job's share; round robin).")] = None,
     parallel: Annotated[int, typer.Option(
-        "--parallel", min=1, max=64, help="Labs restored at once (they share one ARM write budget).")] = 8,
+        "--parallel", min=1, max=64, help="Labs restored at once (they share one ARM budget).")] = DEFAULT_PARALLEL,
     output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False, endpoint: EndpointOpt = None,
     subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
 ) -> None:

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 from azguest.errors import AzguestError, PartialError, UsageError
 from azguest.execute.budget import Budgets
 from azguest.execute.dag import Event
-from azguest.execute.wait import session_clock
+from azguest.execute.wait import Clock, session_clock
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
 TAG_CLONE_OF = "azguest-clone-of"  # on a clone's group once it passed its health check: the backup id
-DEFAULT_PARALLEL = 8  # labs restored at once (each restore runs its own bounded DAG inside)
+DEFAULT_PARALLEL = 30  # labs restored at once (each runs its own bounded DAG; the shared buckets pace them)
 MAX_COUNT = 500
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
@@ -102,12 +102,39 @@ class CloneRecord:
 
 
 def shared_budgets(session: AzureSession) -> Budgets:
-    """The session's ARM token buckets, made once: every apply on this session draws on them."""
+    """The session's ARM token buckets, made once: every request of this session draws on them."""
     budgets = getattr(session, "budgets", None)
     if budgets is None:
-        budgets = Budgets(session_clock(session))
+        budgets = Budgets(_azure_clock(session))
         session.budgets = budgets
     return budgets
+
+
+class _ScaledClock(Clock):
+    """Azure seconds on an emulator replaying Azure's durations at ``scale`` real seconds per Azure second
+    (its throttling refills on that compressed clock too): the buckets refill as ARM's do there."""
+
+    def __init__(self, inner: Clock, scale: float) -> None:
+        super().__init__()
+        self.inner, self.scale = inner, scale
+
+    def now(self) -> float:
+        return self.inner.now() / self.scale
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds * self.scale)
+
+
+def _azure_clock(session: AzureSession) -> Clock:
+    clock = session_clock(session)
+    engine = getattr(session, "engine", None)
+    if engine is None or getattr(engine, "virtual_time", False):
+        return clock
+    profile = engine.profile
+    scale = float(profile.latency.time_scale)
+    if profile.throttling.time_scaled and 0 < scale < 1:
+        return _ScaledClock(clock, scale)
+    return clock
 
 
 def complete_clones(session: AzureSession, backup: str) -> dict[str, str]:
