@@ -21,7 +21,8 @@ from azguest.execute.budget import Budgets
 from azguest.execute.dag import Event, Task, TaskOutcome, run_graph
 from azguest.execute.wait import Clock, poll_until, session_clock
 from azguest.plan.diff import IN_FLIGHT_STATES
-from azguest.plan.model import LIFETIME_TAGS, SECRET_PLACEHOLDER, Change, Desired, Plan
+from azguest.plan.live import use_slots
+from azguest.plan.model import LIFETIME_TAGS, RESTORED_TAGS, SECRET_PLACEHOLDER, Change, Desired, Plan
 from azguest.plan.osdisk import OS_DISK_DIFF, os_disk_id, os_disk_tags, shared_disk_ids, shares_a_disk
 
 if TYPE_CHECKING:
@@ -68,18 +69,37 @@ class Applier:
         self.budgets = budgets or Budgets(self.clock)
         self.wait_poll_s, self.wait_timeout_s = wait_poll_s, wait_timeout_s
         self.shared_disks = shared_disk_ids(plan.graph)
+        self.slots = dict(plan.slots)  # desired disk id (lower) -> the restored disk standing for it
+
+    def target(self, d: Desired) -> str:
+        """Where ``d``'s writes go: a restored disk's live id for the desired disk it stands for."""
+        return self.slots.get(d.arm_id.lower(), d.arm_id) if d.kind == "disk" else d.arm_id
+
+    def restored_disk_body(self, target: str, body: dict) -> dict:
+        """A PUT body for a restored disk: its own creationData (Azure never changes it) and restore tags."""
+        with arm_errors(target=target):
+            cur = K.get(self.session, K.KINDS["disk"], target)
+        body["properties"] = {**body.get("properties", {}),
+                              "creationData": (cur.get("properties") or {}).get("creationData")}
+        body["tags"] = {**(body.get("tags") or {}),
+                        **{k: v for k, v in (cur.get("tags") or {}).items() if k in RESTORED_TAGS}}
+        return body
 
     def put(self, d: Desired, *, with_secret: bool = True) -> dict:
         """PUT the desired body. The admin password goes only into creates: an update of an existing VM
         omits it (ARM keeps it and never returns it), so it is sent as rarely as possible. A VM's OS disk
-        gets the lab's tags once the VM exists (plan.osdisk)."""
+        gets the lab's tags once the VM exists (plan.osdisk). After an in-place restore a VM refers to the
+        restored disks and a disk's write goes to the restored disk standing for it (``Plan.slots``)."""
         kind = K.KINDS[d.kind]
+        target, d = self.target(d), use_slots(d, self.slots)
         body = _with_secret(d.body, self.password) if with_secret else _without_secret(d.body)  # fresh copies
+        if target != d.arm_id:
+            body = self.restored_disk_body(target, body)
 
         def write() -> dict:
             self.budgets.writes.acquire()
-            with arm_errors(target=d.arm_id):
-                return K.put(self.session, kind, d.arm_id, body)
+            with arm_errors(target=target):
+                return K.put(self.session, kind, target, body)
 
         result = self._staggered(d, write)
         self.tag_os_disk(d)
@@ -107,6 +127,7 @@ class Applier:
         disk_id = os_disk_id(d)
         if disk_id is None:
             return
+        disk_id = self.slots.get(disk_id.lower(), disk_id)
         self.budgets.writes.acquire()
         with arm_errors(target=disk_id):
             T.merge_disk_tags(self.session, disk_id, os_disk_tags(d))
@@ -116,8 +137,8 @@ class Applier:
         kind = K.KINDS[d.kind]
 
         def read() -> dict:
-            with arm_errors(target=d.arm_id):
-                return K.get(self.session, kind, d.arm_id)
+            with arm_errors(target=self.target(d)):
+                return K.get(self.session, kind, self.target(d))
 
         cur = poll_until(read, lambda r: _state(r) not in IN_FLIGHT_STATES, what=f"{d.kind} {d.name} to finish the "
                          "operation another run left in flight", timeout_s=self.wait_timeout_s,

@@ -6,10 +6,11 @@ from typing import Any
 
 from azguest.azure.kinds import KINDS, Kind
 from azguest.plan.groups import adoptable, tag_removals
-from azguest.plan.live import owned_by
+from azguest.plan.live import owned_by, slots_of, use_slots
 from azguest.plan.model import (
     GUEST_STEP_ROLE,
     MANAGED_TAGS,
+    RESTORED_TAGS,
     SECRET_PLACEHOLDER,
     TAG_ROLE,
     TAG_SPEC,
@@ -30,9 +31,10 @@ def diff(graph: Graph, live: dict[str, Live], *, group_exists: bool) -> Plan:
     """One Change per desired resource, plus deletes for this lab's resources that are no longer wanted."""
     changes: list[Change] = []
     foreign: list[str] = []
+    slots = slots_of(live)
     for d in graph.resources:
         cur = live.get(d.arm_id.lower())
-        change = _change_for(graph, d, cur, live)
+        change = _change_for(graph, d, cur, live, dict(slots))
         if change is None:
             foreign.append(f"{KINDS[d.kind].arm_type} {d.name}")
             change = Change(d.key, d.kind, d.name, d.arm_id, "replace",
@@ -49,7 +51,7 @@ def diff(graph: Graph, live: dict[str, Live], *, group_exists: bool) -> Plan:
         if _held_by(cur) & wanted:
             continue  # a disk held by a VM the lab wants (its OS disk, tagged by Azure or by azguest) stays
         changes.append(Change(f"{cur.kind}/{cur.name}", cur.kind, cur.name, cur.body.get("id", arm_id), "delete"))
-    return Plan(graph, tuple(changes), group_exists, tuple(foreign), lost_disks(changes, live))
+    return Plan(graph, tuple(changes), group_exists, tuple(foreign), lost_disks(changes, live), slots)
 
 
 def _held_by(cur: Live) -> set[str]:
@@ -58,9 +60,15 @@ def _held_by(cur: Live) -> set[str]:
     return {str(i).lower() for i in ids if i}
 
 
-def _change_for(graph: Graph, d: Desired, cur: Live | None, live: dict[str, Live]) -> Change | None:
-    def change(action: str, diffs: tuple[str, ...] = (), hint: str = "") -> Change:
-        return Change(d.key, d.kind, d.name, d.arm_id, action, diffs, hint)
+def _change_for(graph: Graph, d: Desired, cur: Live | None, live: dict[str, Live], slots: dict[str, str]
+                ) -> Change | None:
+    """A VM is compared with its disk references on the restored disks standing for them (``slots``,
+    ``live.use_slots``); a restored disk's Change carries its live id, the one writes go to."""
+    slotted = cur is not None and cur.arm_id.lower() != d.arm_id.lower()
+    target = cur.arm_id if cur is not None and slotted else d.arm_id
+
+    def change(action: str, diffs: tuple[str, ...] = (), hint: str = "", drift: tuple[str, ...] = ()) -> Change:
+        return Change(d.key, d.kind, d.name, target, action, diffs, hint, drift)
 
     if cur is None:
         return change("create")
@@ -85,17 +93,31 @@ def _change_for(graph: Graph, d: Desired, cur: Live | None, live: dict[str, Live
     if cur.tags.get(TAG_SPEC) == d.body["tags"][TAG_SPEC]:
         # Same desired body as last applied. Properties that differ now were changed outside azguest:
         # reported as drift, not rewritten (ARM's own normalisation must never cause writes on a re-run).
-        drift = tuple(differences(d.body, cur.body)) if "properties" in cur.body else ()
+        drift = tuple(differences(_compared(d, slotted, slots), cur.body)) if "properties" in cur.body else ()
         untagged = os_disk_differences(d, live)  # the VM's OS disk lacks the lab's tags: deploy writes them
         if untagged:
             return change("update", untagged)
-        return Change(d.key, d.kind, d.name, d.arm_id, "no-change", drift=drift)
-    diffs = tuple(differences(d.body, cur.body)) + tag_removals(d.kind, d.body.get("tags") or {}, cur.tags)
+        return change("no-change", drift=drift)
+    kept = RESTORED_TAGS if slotted else frozenset()  # a restored disk keeps its restore tags through writes
+    diffs = tuple(differences(_compared(d, slotted, slots), cur.body)) + tag_removals(
+        d.kind, {**dict.fromkeys(kept, ""), **(d.body.get("tags") or {})}, cur.tags)
+    if slotted and not diffs:
+        return change("no-change")  # a restored disk the spec describes as it is: only its origin differs
     hints = _refusals(kind, d, cur, diffs)
     if hints:
         return change("replace", diffs, "; ".join(hints))  # each distinct advice once, however many lines
     grows = kind.key == "disk" and any(_under(line, SIZE_PATH) for line in diffs)
     return change("update", diffs, grow_note(d.body, cur.body) if grows else "")
+
+
+def _compared(d: Desired, slotted: bool, slots: dict[str, str]) -> dict[str, Any]:
+    """What the live body is compared with: a VM's on the restored disks; a restored disk was made
+    ``Copy``/``Restore`` from its backup, not ``Empty`` (Azure never changes a disk's creationData; deploy's
+    writes keep the live one)."""
+    if not slotted:
+        return use_slots(d, slots).body
+    props = {k: v for k, v in (d.body.get("properties") or {}).items() if k != "creationData"}
+    return {**d.body, "properties": props}
 
 
 def _under(line: str, path: str) -> bool:

@@ -8,13 +8,16 @@ wants one. Top-level reads grow with the number of kinds, child reads with the n
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
 from azguest.azure.ids import ArmId
 from azguest.errors import AzureError
-from azguest.plan.model import TAG_LAB, Graph, Live, Plan
+from azguest.plan.model import TAG_LAB, TAG_SLOT, Desired, Graph, Live, Plan, carries_lab_tags
+from azguest.plan.osdisk import os_disk_id
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
@@ -55,6 +58,7 @@ def read_live(session: AzureSession, graph: Graph) -> tuple[bool, dict[str, Live
         with arm_errors(target=f"{kind.arm_type} in {graph.resource_group}"):
             items = K.list_in_group(session, kind, graph.resource_group)
         out.update((str(b.get("id", "")).lower(), live_of(kind, b)) for b in items)
+    out = by_slot(out, graph)
     wanted = {d.kind for d in graph.resources}
     for kind in _parents_first(K.CHILD_KINDS):
         if kind.backup and kind.key not in wanted:
@@ -62,6 +66,58 @@ def read_live(session: AzureSession, graph: Graph) -> tuple[bool, dict[str, Live
         for parent in [p for p in list(out.values()) if p.kind == kind.parent and owned_by(p, out, graph.lab)]:
             out.update(_read_children(session, kind, parent))
     return True, out
+
+
+SUPERSEDED = "#superseded"  # key suffix of a disk whose slot a restored disk holds (kept with --keep-old-disks)
+
+
+def by_slot(live: dict[str, Live], graph: Graph) -> dict[str, Live]:
+    """``live`` with every restored disk (``azguest-slot=<name>`` and the lab's full tag set) keyed by the id of
+    the disk it stands for, the desired name's. An old disk under that name (kept by ``--keep-old-disks``) is
+    keyed ``<its id>#superseded``: not desired, so the plan deletes it (a data-loss delete, refused by default)."""
+    out = dict(live)
+    for key, cur in live.items():
+        slot = cur.tags.get(TAG_SLOT)
+        if cur.kind != "disk" or not slot or not carries_lab_tags(cur.tags, graph.lab):
+            continue
+        target = str(ArmId.build(graph.subscription_id, graph.resource_group, K.KINDS["disk"].arm_type, slot)).lower()
+        if target == key:
+            continue
+        if target in live:
+            out[target + SUPERSEDED] = live[target]
+        out[target] = cur
+        del out[key]
+    return out
+
+
+def slots_of(live: dict[str, Live]) -> tuple[tuple[str, str], ...]:
+    """(desired disk id lower-cased, live id) of every disk ``by_slot`` keyed by another disk's id."""
+    return tuple(sorted((k, v.arm_id) for k, v in live.items()
+                        if v.kind == "disk" and not k.endswith(SUPERSEDED) and k != v.arm_id.lower()))
+
+
+def use_slots(d: Desired, slots: dict[str, str]) -> Desired:
+    """A desired VM with its disk references (data disks by id, the OS disk by name) on the restored disks
+    standing for them (``slots``: desired id lower-cased -> live id). A PUT of the planner's own names would
+    re-attach disks that no longer exist and rename the OS disk (Azure swaps it only on a stopped VM). The
+    VM's hash (``azguest-spec``) is of the planner's body, so a restore never changes it."""
+    os_id = os_disk_id(d)
+    live_os = slots.get(os_id.lower()) if os_id else None
+    disks = (((d.body.get("properties") or {}).get("storageProfile") or {}).get("dataDisks") or [])
+    refs = [str((x.get("managedDisk") or {}).get("id") or "").lower() for x in disks]
+    if d.kind != "vm" or not (live_os or any(r in slots for r in refs)):
+        return d
+    body = copy.deepcopy(d.body)
+    sp = body["properties"]["storageProfile"]
+    for disk, ref in zip(sp.get("dataDisks") or [], refs, strict=True):
+        if ref in slots:
+            disk["managedDisk"] = {**disk["managedDisk"], "id": slots[ref]}
+            if "name" in disk:
+                disk["name"] = slots[ref].rsplit("/", 1)[-1]
+    if live_os:
+        sp["osDisk"]["name"] = live_os.rsplit("/", 1)[-1]
+        sp["osDisk"]["managedDisk"] = {**(sp["osDisk"].get("managedDisk") or {}), "id": live_os}
+    return replace(d, body=body)
 
 
 def _parents_first(kinds: tuple[K.Kind, ...]) -> list[K.Kind]:

@@ -30,6 +30,11 @@ OWNERSHIP_TAGS = (TAG_LAB, TAG_ROLE, TAG_SPEC)  # the full set azguest writes on
 # Role of the guest steps' run commands: planned by azguest.guest (configure), not by the deploy graph,
 # so a graph that holds none of them never deletes them (destroy takes them with their VMs).
 GUEST_STEP_ROLE = "guest-step"
+# A disk an in-place restore made (``<name>-r<stamp>``) stands for the desired disk named here (docs/design.md
+# "Restore"): the live reader indexes it under that disk's id, honoured only with the lab's full tag set.
+TAG_SLOT = "azguest-slot"
+TAG_RESTORE = "azguest-restore"  # on every disk a restore creates: the restore's id (finds its leftovers)
+RESTORED_TAGS = frozenset({TAG_SLOT, TAG_RESTORE})  # a restored disk keeps them through every deploy write
 _HASH = re.compile(r"^[0-9a-f]{16}$")  # body_hash(): 16 lower-case hex digits
 _ROLE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 
@@ -136,6 +141,8 @@ class Plan:
     group_exists: bool  # the resource group exists already
     foreign: tuple[str, ...] = field(default=())  # desired names taken by resources azguest did not create
     data_loss: tuple[LostDisk, ...] = field(default=())  # disks the plan deletes: deploy needs --allow-data-loss
+    # (desired disk id lower-cased, live id) of restored disks standing for a desired disk (TAG_SLOT)
+    slots: tuple[tuple[str, str], ...] = field(default=())
 
     def by_action(self, action: str) -> list[Change]:
         return [c for c in self.changes if c.action == action]

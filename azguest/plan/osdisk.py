@@ -32,7 +32,12 @@ def os_disk_id(vm: Desired) -> str | None:
 
 def os_disk_tags(vm: Desired) -> dict[str, str]:
     """The VM's tags (the lab's and azguest's) with role ``os-disk`` and the hash of that tag set."""
-    tags = {k: v for k, v in (vm.body.get("tags") or {}).items() if k != TAG_SPEC}
+    return os_disk_tags_of(vm.body.get("tags") or {})
+
+
+def os_disk_tags_of(vm_tags: dict[str, str]) -> dict[str, str]:
+    """``os_disk_tags`` from a VM's tags (also a live VM's: a restore tags the OS disk it swaps in)."""
+    tags = {k: v for k, v in vm_tags.items() if k != TAG_SPEC}
     tags[TAG_ROLE] = OS_DISK_ROLE
     tags[TAG_SPEC] = body_hash({"tags": tags})
     return tags

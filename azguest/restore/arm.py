@@ -9,10 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from azguest.azure import kinds as K
+from azguest.azure import tags as T
 from azguest.azure.errors import arm_errors
 from azguest.errors import AzguestError
 from azguest.execute.dag import Event, Task, run_graph
 from azguest.guest import ops
+from azguest.plan.osdisk import os_disk_tags_of
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
@@ -102,6 +104,13 @@ def swap_disks(body: dict[str, Any], new: dict[str, tuple[str, str]]) -> dict[st
 def put_vm(session: AzureSession, vm_id: str, body: dict[str, Any]) -> None:
     with arm_errors(target=vm_id.rsplit("/", 1)[-1]):
         K.put(session, VM, vm_id, body)
+
+
+def tag_os_disk(session: AzureSession, vm_tags: dict[str, str], disk_id: str) -> None:
+    """The tag set deploy writes on a VM's OS disk (``plan.osdisk``), on the OS disk a restore swapped in: the
+    next deploy of the spec then finds it as it left it (no write)."""
+    with arm_errors(target=disk_id.rsplit("/", 1)[-1]):
+        T.merge_disk_tags(session, disk_id, os_disk_tags_of(vm_tags))
 
 
 def deallocate_in_order(session: AzureSession, inv: ops.Inventory, *,

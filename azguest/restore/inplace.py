@@ -26,7 +26,16 @@ from azguest.guest import ops
 from azguest.guest.health import run_checks
 from azguest.guest.power import run_power
 from azguest.restore import arm
-from azguest.restore.model import DiskSwap, Journal, Request, RestoreRecord, lab_disk_body, restore_id, restored_name
+from azguest.restore.model import (
+    DiskSwap,
+    Journal,
+    Request,
+    RestoreRecord,
+    lab_disk_body,
+    restore_id,
+    restored_name,
+    slot_name,
+)
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
@@ -72,7 +81,8 @@ def plan_disks(m: Manifest, live: LiveLab, rid: str) -> tuple[dict[str, dict[str
                 name = restored_name(lslots[slot].name, rid)
                 new_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/disks/{name}"
                 bodies[new_id] = lab_disk_body(d, live.location, live.user_tags, live.lab,
-                                               lslots[slot].role or d.role or mvm.role, rid, mvm.zone)
+                                               lslots[slot].role or d.role or mvm.role, rid, mvm.zone,
+                                               slot=slot_name(lslots[slot].name))
                 new_of[key] = new_id
             swaps.append(DiskSwap(mvm.name, d.lun, lslots[slot].id, new_of[key]))
     return bodies, swaps
@@ -125,9 +135,12 @@ class _InPlace:
             if vm.name not in names:
                 continue
             body = arm.put_body(arm.vm_body(self.session, vm.id))
-            arm.put_vm(self.session, vm.id, arm.swap_disks(body, _vm_slots(swaps, vm.name, new)))
+            disks = _vm_slots(swaps, vm.name, new)
+            arm.put_vm(self.session, vm.id, arm.swap_disks(body, disks))
             if new:
                 self.swapped.append(vm.name)
+                if "os" in disks:
+                    arm.tag_os_disk(self.session, body.get("tags") or {}, disks["os"][0])
             else:
                 self.swapped.remove(vm.name)
 

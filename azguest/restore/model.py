@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 from azguest.backup import store
 from azguest.backup.manifest import DiskConfig, Manifest
 from azguest.errors import PreflightError, UnsupportedError
-from azguest.plan.model import TAG_LAB, TAG_ROLE, TAG_SPEC, body_hash
+from azguest.plan.model import TAG_LAB, TAG_RESTORE, TAG_ROLE, TAG_SLOT, TAG_SPEC, body_hash
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
-TAG_RESTORE = "azguest-restore"  # on every disk a restore creates: the restore's id (finds its leftovers)
 TAG_RESTORED_FROM = "azguest-restored-from"  # on a lab's group made by --into: the backup it came from
 _SUFFIX = re.compile(r"-r\d{12}$")  # the suffix an earlier restore gave a disk name
 MAX_DISK_NAME = 80
@@ -93,9 +92,14 @@ def restore_id(now: datetime) -> str:
     return "r" + now.strftime("%y%m%d%H%M%S")
 
 
+def slot_name(name: str) -> str:
+    """The planner's name of a lab disk: its name without an earlier restore's suffix."""
+    return _SUFFIX.sub("", name)
+
+
 def restored_name(name: str, rid: str) -> str:
     """``<disk name>-<restore id>`` (an earlier restore's suffix replaced), at most 80 characters."""
-    base = _SUFFIX.sub("", name)
+    base = slot_name(name)
     suffix = f"-{rid}"
     return base[: MAX_DISK_NAME - len(suffix)] + suffix
 
@@ -153,9 +157,11 @@ def disk_body(d: DiskConfig, location: str, tags: dict[str, str], zone: str | No
 
 
 def lab_disk_body(d: DiskConfig, location: str, user_tags: dict[str, str], lab: str, role: str, rid: str,
-                  zone: str | None = None) -> dict[str, Any]:
-    """``disk_body`` with the lab's full tag set (so ``destroy`` and ``gc`` count it as the lab's) and the
-    restore's id (``azguest-restore``)."""
-    body = disk_body(d, location, {**user_tags, TAG_LAB: lab, TAG_ROLE: role, TAG_RESTORE: rid}, zone)
+                  zone: str | None = None, *, slot: str) -> dict[str, Any]:
+    """``disk_body`` with the lab's full tag set (so ``destroy`` and ``gc`` count it as the lab's), the
+    restore's id (``azguest-restore``) and the desired disk it stands for (``azguest-slot``: deploy's planner
+    indexes it under that name, docs/design.md "Restore")."""
+    body = disk_body(d, location, {**user_tags, TAG_LAB: lab, TAG_ROLE: role, TAG_RESTORE: rid, TAG_SLOT: slot},
+                     zone)
     body["tags"][TAG_SPEC] = body_hash(body)
     return body
