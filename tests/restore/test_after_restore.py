@@ -103,3 +103,32 @@ def test_kept_old_disks__are_planned_as_data_loss_deletes_and_never_reattached(s
     assert {c.arm_id.lower() for c in plan.by_action("delete")} == old  # the superseded disks, nothing else
     assert {d.arm_id.lower() for d in plan.data_loss} == old  # so deploy refuses without --allow-data-loss
     assert not [c for c in plan.changes if c.action not in ("no-change", "delete")]
+
+
+def test_restored_twice__the_slot_stays_the_planners_name(sess, engine):
+    lab, m = backed_up(sess, engine, "s2d", "cold")
+    group = lab.resource_group_name
+    restore(sess, Request(m.id))
+    first = {d.tags["azguest-slot"] for d in _disks(sess, group).values()}
+    engine.advance(3600)
+    restore(sess, Request(m.id))  # the old disks are now <name>-r<stamp> themselves
+    disks = _disks(sess, group)
+    assert {d.tags["azguest-slot"] for d in disks.values()} == first
+    assert all(not RESTORED.search(d.tags["azguest-slot"]) for d in disks.values())
+    assert not make_plan(sess, lab).writes_needed
+
+
+def test_a_hand_written_slot_tag_is_not_honoured(sess, engine):
+    lab, _m = backed_up(sess, engine, "s2d", "cold")
+    group = lab.resource_group_name
+    victim = next(n for n, d in _disks(sess, group).items() if d.disk_size_gb == 256)
+    loc = sess.compute.disks.get(group, victim).location
+    sess.compute.disks.begin_create_or_update(group, "planted", {  # a lab tag, a role and the slot; no spec hash
+        "location": loc, "sku": {"name": "Premium_LRS"},
+        "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": 8},
+        "tags": {"azguest-lab": lab.name, "azguest-role": "s2d", "azguest-slot": victim}}).result()
+    plan = make_plan(sess, lab)
+    assert not plan.slots
+    mine = [c for c in plan.changes if c.name == victim]
+    assert [(c.action, c.arm_id.rsplit("/", 1)[-1]) for c in mine] == [("no-change", victim)]
+    assert not plan.data_loss or all(d.name == "planted" for d in plan.data_loss)  # the real disk is never lost
