@@ -37,9 +37,12 @@ SPEC = "s2d-2node.yaml"
 WORKERS = 8
 
 
+def _count(engine: Engine, kinds: tuple[str, ...]) -> int:
+    return sum(1 for e in engine.request_log if e.kind in kinds and not e.throttled and not e.injected)
+
+
 def _writes(engine: Engine) -> int:
-    return sum(1 for e in engine.request_log if e.kind in ("write", "action", "delete") and not e.throttled
-               and not e.injected)
+    return _count(engine, ("write", "action", "delete"))
 
 
 def _golden() -> tuple[Engine, AzureSession, Any, str]:
@@ -70,19 +73,25 @@ def clone_makespan(count: int = 30) -> dict[str, Any]:
     writes_one = _writes(engine)
     engine.reset_log()
     rss0 = _rss_mib()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     record = clone_labs(session, bid, count=count, prefix="student-", parallel=count)
     makespan = (time.perf_counter() - t0) / TIME_SCALE
+    cpu_s = time.process_time() - cpu0
     stats = engine.stats()
     writes = _writes(engine)
     bucket = ARM_BUCKETS["writes"]
     budget_s = max(0.0, (writes - bucket.burst) / bucket.refill_per_s)
     bound = max(one_s, budget_s)
+    reads = _count(engine, ("read",))
+    read_bucket = ARM_BUCKETS["reads"]
     return {"spec": SPEC, "count": count, "ok": record.ok, "summary": record.summary(),
             "makespanAzureS": round(makespan, 1), "oneLabAzureS": round(one_s, 1),
             "writesOneLab": writes_one, "writes": writes, "writeBucketBoundAzureS": round(budget_s, 1),
             "boundAzureS": round(bound, 1), "makespanOverBound": round(makespan / bound, 3), "goal": GOAL,
             "withinGoal": makespan / bound <= GOAL, "throttled": stats.get("throttled", 0),
+            "reads": reads,
+            "readBucketAzureS": round(max(0.0, (reads - read_bucket.burst) / read_bucket.refill_per_s), 1),
+            "cpuS": round(cpu_s, 1), "cpuAzureS": round(cpu_s / TIME_SCALE, 1),
             "peakRssMiBBefore": rss0, "peakRssMiB": _rss_mib(), "timeScale": TIME_SCALE}
 
 

@@ -64,15 +64,25 @@ def clone_cmd(
         + (" --emulator" if emulator else "")
     watch = Watch("lab clone", resume)
 
+    finished: list[str] = []
+    total = [0]
+
     def plan(names: list[str], done: dict[str, str]) -> None:
-        todo = [n for n in names if n not in done]
-        watch.reporter.note(f"shard {sh}: {len(names)} lab(s), {len(done)} complete already, {len(todo)} to clone")
+        total[0] = len(names) - len(done)
+        watch.reporter.note(f"shard {sh}: {len(names)} lab(s), {len(done)} complete already, {total[0]} to clone")
         watch.begin()
+
+    def on_event(ev) -> None:  # every event to the reporter; a finished lab also the overall count
+        watch.reporter(ev)
+        if ev.key.startswith("lab/") and ev.state in ("succeeded", "failed"):
+            finished.append(ev.state)
+            watch.reporter.note(f"labs: {finished.count('succeeded')} ready, {finished.count('failed')} failed, "
+                                f"{total[0] - len(finished)} to go")
 
     with watch, session_for(emulator, endpoint, subscription, cloud) as session:
         watch.use_clock(session)
         record = clone_labs(session, backup, count=count, prefix=prefix, expires=expires, shard=sh,
-                            parallel=parallel, on_event=watch.reporter, stop_event=watch.stop_event, on_plan=plan)
+                            parallel=parallel, on_event=on_event, stop_event=watch.stop_event, on_plan=plan)
     if output is OutputFormat.json:
         emit_json("lab clone", ok=True, result=record.to_dict())
     else:

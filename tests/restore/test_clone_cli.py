@@ -1,0 +1,39 @@
+"""`azguest lab clone` as a trainer runs it (human output, a persisted emulator): progress per lab and the
+overall count on stderr, a table of the labs on stdout; a re-run says each lab is complete already."""
+
+from __future__ import annotations
+
+import json
+
+from azguest.cli.main import run
+from tests.deploy.conftest import EXAMPLES
+
+PASSWORD = "Clone-Cli-Pa55!"
+
+
+def test_lab_clone__progress_per_lab_and_overall_then_a_rerun_skips(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AZGUEST_EMULATOR", "1")
+    monkeypatch.setenv("AZGUEST_EMULATOR_STATE", str(tmp_path / "emulator.db"))
+    monkeypatch.setenv("AZGUEST_EMULATOR_PROFILE", "fast")
+    monkeypatch.setenv("AZGUEST_ADMIN_PASSWORD", PASSWORD)
+    for var in ("AZGUEST_ARM_ENDPOINT", "AZGUEST_OUTPUT", "AZGUEST_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    spec = str(EXAMPLES / "s2d-2node.yaml")
+    assert run(["deploy", spec, "--yes"]) == 0
+    capsys.readouterr()
+    assert run(["backup", spec, "--mode", "cold", "-o", "json"]) == 0
+    bid = json.loads(capsys.readouterr().out)["result"]["id"]
+    assert run(["lab", "clone", bid, "--count", "2", "--prefix", "p-"]) == 0
+    out, err = capsys.readouterr()
+    assert "shard 1/1: 2 lab(s), 0 complete already, 2 to clone" in err
+    assert "succeeded clone lab/p-1" in err and "succeeded clone lab/p-2" in err
+    assert "labs: 1 ready, 0 failed, 1 to go" in err and "labs: 2 ready, 0 failed, 0 to go" in err
+    assert "create p-1:vm/p-1-dc01" in err and "create p-2:vm/p-2-dc01" in err  # each restore's own steps, by lab
+    rows = [line.split() for line in out.splitlines()]
+    assert [r[:3] for r in rows if r and r[0].startswith("p-")] == [["p-1", "rg-p-1", "created"],
+                                                                   ["p-2", "rg-p-2", "created"]]
+    assert PASSWORD not in out + err
+    assert run(["lab", "clone", bid, "--count", "2", "--prefix", "p-"]) == 0
+    out, err = capsys.readouterr()
+    assert "2 complete already, 0 to clone" in err and "2 skipped" not in out
+    assert "0 created, 2 complete already, 0 failed" in out
