@@ -2,13 +2,14 @@
 
 * ``engine``  -- a fresh in-memory emulator :class:`~azguest.emulator.Engine` with the ``fast``
   profile (no latency; throttling on, 429s hint the exact wait in ms; no faults). Owned by the test:
-  never global. In-process clients never sleep on it: azure-core's retry and poll waits advance its
-  clock (``Engine.advance``); over HTTP the hints are milliseconds. Tests never sleep in real time:
+  never global. Its clients never sleep on it, in process or over HTTP: azure-core's retry and poll waits
+  advance its clock (``Engine.advance``). Tests never sleep in real time:
   inject a clock (``Engine(clock=...)``, ``azguest.execute.wait.Clock``) instead.
 * ``session`` -- an :class:`~azguest.azure.AzureSession` on that engine, parametrized over two modes,
   like moto's ServerMode: ``inproc`` (the in-process azure-core transport) and ``http`` (a loopback
-  ``serve(engine)`` server on 127.0.0.1:0, reached with ``endpoint=server.url``). A test that takes
-  ``session`` therefore runs twice; ``session.engine`` is None in http mode, so use ``engine``.
+  ``serve(engine)`` server on 127.0.0.1:0, reached with ``endpoint=server.url``; its client waits on
+  ``engine``'s clock too: ``advancing_transport``). A test that takes ``session`` therefore runs twice;
+  ``session.engine`` is None in http mode, so use ``engine``.
 * ``uid``     -- a short unique string for resource names, so tests can run in parallel (-n 2).
 
 Property tests size themselves with ``examples(n)``: ``n`` under the ``thorough`` Hypothesis profile
@@ -68,7 +69,24 @@ def session(request: pytest.FixtureRequest, engine: Engine) -> Iterator[AzureSes
 
     server = serve(engine, host="127.0.0.1", port=0)
     try:
-        with AzureSession(resolve_target(endpoint=server.url, environ={}), retry=retry) as s:
+        with AzureSession(resolve_target(endpoint=server.url, environ={}), transport=advancing_transport(engine),
+                          retry=retry) as s:
             yield s
     finally:
         server.shutdown()
+
+
+def advancing_transport(engine: Engine):
+    """azure-core's requests transport to a loopback ``serve(engine)``, in emulated time: every wait of the
+    client (a 429's retry hint, an LRO poll interval, azguest's own polls through ``session_clock``) moves
+    ``engine``'s clock (``Engine.advance``) instead of sleeping, so its throttling buckets refill and its
+    operations end as they would after that wait. Every request still crosses the HTTP front end."""
+    from azure.core.pipeline.transport import RequestsTransport
+
+    class AdvancingTransport(RequestsTransport):
+        virtual_time = True  # azguest.execute.wait.session_clock: sleep through the transport
+
+        def sleep(self, duration: float) -> None:
+            engine.advance(duration)
+
+    return AdvancingTransport()
