@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 test: install
 	$(BIN)/ruff check azguest tests bench
 	$(BIN)/python -m azguest.docs --check
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist worksteal tests  # worksteal: an idle worker takes queued tests from a busy one
 
 lint: install
 	$(BIN)/ruff check azguest tests bench
