@@ -69,22 +69,36 @@ def session(request: pytest.FixtureRequest, engine: Engine) -> Iterator[AzureSes
 
     server = serve(engine, host="127.0.0.1", port=0)
     try:
-        with AzureSession(resolve_target(endpoint=server.url, environ={}), transport=advancing_transport(engine),
-                          retry=retry) as s:
+        with AzureSession(resolve_target(endpoint=server.url, environ={}),
+                          transport=advancing_transport(engine, server.url), retry=retry) as s:
             yield s
     finally:
         server.shutdown()
 
 
-def advancing_transport(engine: Engine):
-    """azure-core's requests transport to a loopback ``serve(engine)``, in emulated time: every wait of the
-    client (a 429's retry hint, an LRO poll interval, azguest's own polls through ``session_clock``) moves
-    ``engine``'s clock (``Engine.advance``) instead of sleeping, so its throttling buckets refill and its
-    operations end as they would after that wait. Every request still crosses the HTTP front end."""
+def advancing_transport(engine: Engine, url: str):
+    """azure-core's requests transport to a loopback ``serve(engine)`` at ``url``, in emulated time: every
+    wait of the client (a 429's retry hint, an LRO poll interval, azguest's own polls through
+    ``session_clock``) moves ``engine``'s clock (``Engine.advance``) instead of sleeping, so its throttling
+    buckets refill and its operations end as they would after that wait. Every request still crosses the
+    HTTP front end (Key Vault's ``https://{vault}.vault...`` ones as azguest's loopback session sends them)."""
+    from urllib.parse import urlsplit
+
     from azure.core.pipeline.transport import RequestsTransport
+
+    from azguest.azure.keyvault import _loopback_transport
 
     class AdvancingTransport(RequestsTransport):
         virtual_time = True  # azguest.execute.wait.session_clock: sleep through the transport
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.vault = _loopback_transport(url)
+
+        def send(self, request, **kwargs):
+            if ".vault." in (urlsplit(request.url).hostname or ""):
+                return self.vault.send(request, **kwargs)
+            return super().send(request, **kwargs)
 
         def sleep(self, duration: float) -> None:
             engine.advance(duration)
