@@ -46,10 +46,12 @@ def _refused(sess, engine, lab, mode: str, *, force: bool = False) -> PreflightE
     return info.value
 
 
-def test_node_down__refuses_in_guest_naming_it_then_force_backs_up_what_runs(sess, engine):
+def test_node_down__refuses_in_guest_naming_it_then_force_backs_up_what_runs(session, engine, clock):
+    sess = session  # in process and over loopback HTTP
     lab = deployed(sess, "s2d")
     node = ops.inventory(sess, lab.name).nodes[1]
     K.action(sess, K.KINDS["vm"], node.id, "deallocate")  # from outside (the portal)
+    clock.advance(600)  # minutes later: the VMs' update budget (Run Commands, attach) has refilled
     err = _refused(sess, engine, lab, "in-guest")
     assert f"nodes-up: node VM {node.name} is deallocated" in err.message
     assert "storage-repair-idle" in err.message  # S2D waits for the node: its repair job is Suspended
