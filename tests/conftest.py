@@ -56,6 +56,38 @@ def engine() -> Engine:
     return Engine(profile=load_profile("fast"))
 
 
+@pytest.fixture(autouse=True)
+def embedded_emulator_in_emulated_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's embedded emulator (``AZGUEST_EMULATOR=1``, a persisted state file) waits on its emulated
+    clock, as an in-memory one does: in a test, this process is the state file's only user (children that
+    share one, as in test_resilience, open their own engine and wait in real time). The emulated seconds
+    skipped are shared by every engine this test opens, so time never runs backwards from one CLI command to
+    the next."""
+    import azguest.emulator as emulator
+
+    real = emulator.Engine
+    skipped = [0.0]
+
+    class SoleUserEngine(real):  # type: ignore[misc,valid-type]
+        def __init__(self, *args, **kwargs) -> None:
+            self._shared = kwargs.get("state_path") is not None  # in-memory engines keep their own time
+            kwargs.setdefault("virtual_time", self._shared or None)
+            super().__init__(*args, **kwargs)
+
+        @property
+        def skipped_s(self) -> float:
+            return skipped[0] if self._shared else self._own
+
+        @skipped_s.setter
+        def skipped_s(self, value: float) -> None:
+            if self._shared:
+                skipped[0] = max(skipped[0], value)  # Engine.__init__'s 0.0 keeps what earlier engines skipped
+            else:
+                self._own = value
+
+    monkeypatch.setattr(emulator, "Engine", SoleUserEngine)
+
+
 @pytest.fixture(params=SESSION_MODES)
 def session(request: pytest.FixtureRequest, engine: Engine) -> Iterator[AzureSession]:
     from azguest.azure import AzureSession, RetrySettings, resolve_target
