@@ -6,10 +6,11 @@
   advance its clock (``Engine.advance``). Tests never sleep in real time:
   inject a clock (``Engine(clock=...)``, ``azguest.execute.wait.Clock``) instead.
 * ``session`` -- an :class:`~azguest.azure.AzureSession` on that engine, parametrized over two modes,
-  like moto's ServerMode: ``inproc`` (the in-process azure-core transport) and ``http`` (a loopback
-  ``serve(engine)`` server on 127.0.0.1:0, reached with ``endpoint=server.url``; its client waits on
-  ``engine``'s clock too: ``advancing_transport``). A test that takes ``session`` therefore runs twice;
-  ``session.engine`` is None in http mode, so use ``engine``.
+  like moto's ServerMode (the use-case flows in deploy/guest/backup/restore: in process only, but for one
+  ``@pytest.mark.http`` end-to-end per area; see ``pytest_generate_tests``): ``inproc`` (the in-process
+  azure-core transport) and ``http`` (a loopback ``serve(engine)`` server on 127.0.0.1:0, reached with
+  ``endpoint=server.url``; its client waits on ``engine``'s clock too: ``advancing_transport``). A test
+  that takes ``session`` therefore runs twice; ``session.engine`` is None in http mode, so use ``engine``.
 * ``uid``     -- a short unique string for resource names, so tests can run in parallel (-n 2).
 
 Property tests size themselves with ``examples(n)``: ``n`` under the ``thorough`` Hypothesis profile
@@ -22,6 +23,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -88,7 +90,23 @@ def embedded_emulator_in_emulated_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(emulator, "Engine", SoleUserEngine)
 
 
-@pytest.fixture(params=SESSION_MODES)
+FLOW_AREAS = ("deploy", "guest", "backup", "restore")  # use-case flows: in process, but for marked tests
+TESTS = Path(__file__).parent
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``session`` runs inproc and http for the emulator, adaptor and CLI tests (they prove the HTTP front
+    end); for the use-case flows under FLOW_AREAS, in process only, except the one end-to-end per area
+    marked ``@pytest.mark.http`` (the same flows cross the same HTTP front end: a second pass adds time,
+    not proof)."""
+    if "session" not in metafunc.fixturenames:
+        return
+    area = Path(str(metafunc.definition.path)).relative_to(TESTS).parts[0]
+    flow = area in FLOW_AREAS and metafunc.definition.get_closest_marker("http") is None
+    metafunc.parametrize("session", ("inproc",) if flow else SESSION_MODES, indirect=True)
+
+
+@pytest.fixture
 def session(request: pytest.FixtureRequest, engine: Engine) -> Iterator[AzureSession]:
     from azguest.azure import AzureSession, RetrySettings, resolve_target
 

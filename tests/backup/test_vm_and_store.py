@@ -78,6 +78,7 @@ def test_vm_backup_of_a_lab_with_a_deallocated_vm__refused_before_any_write(sess
     assert writes(engine) == []
 
 
+@pytest.mark.http  # this area's end-to-end over the loopback HTTP front end too
 def test_backups_outlive_destroy__and_with_backups_removes_them(session, engine, clock):
     sess = session  # in process and over loopback HTTP
     lab = deployed(sess, "iscsi", guest=False)

@@ -71,6 +71,7 @@ def _run_commands(session, lab) -> dict[str, dict]:
     return {str(r["id"]).lower(): r for vm in vms for r in K.list_children(session, kind, vm["id"])}
 
 
+@pytest.mark.http  # this area's end-to-end over the loopback HTTP front end too
 def test_run_command__plan_deploy_rerun_with_zero_writes_then_destroy(session, engine, s2d_lab, extend):
     extend(_run_command)
     plan = make_plan(session, s2d_lab)

@@ -15,6 +15,7 @@ from azguest.plan.desired import desired_graph
 from tests.deploy.conftest import PASSWORD, do_deploy, lab_from, writes
 
 
+@pytest.mark.http  # this area's end-to-end over the loopback HTTP front end too
 def test_deploy__first_run_puts_each_resource_once_then_rerun_writes_nothing(session, engine, s2d_lab):
     record = do_deploy(session, s2d_lab)
     graph = desired_graph(s2d_lab, session.subscription_id)

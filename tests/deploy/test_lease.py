@@ -100,6 +100,7 @@ def test_two_concurrent_deploys__each_resource_is_put_once_and_one_run_gets_the_
                 if k in LEASE_TAGS]  # released
 
 
+@pytest.mark.http  # this area's end-to-end over the loopback HTTP front end too
 def test_deploy__refused_while_another_run_holds_the_lab_then_allowed_once_the_lease_expired(session, engine,
                                                                                              s2d_lab):
     assert do_deploy(session, s2d_lab).ok

@@ -26,6 +26,7 @@ def restarts(engine) -> Counter:
                    if e.method == "POST" and e.path.lower().endswith("/restart"))
 
 
+@pytest.mark.http  # this area's end-to-end over the loopback HTTP front end too
 def test_configure__runs_every_step_once_restarts_each_vm_once_and_a_rerun_writes_nothing(
         session, engine, s2d_lab, fake_guest):
     do_deploy(session, s2d_lab)

@@ -58,6 +58,7 @@ def powers(session, lab) -> dict[str, str]:
     return {v.computer: v.power for v in ops.inventory(session, lab.name).vms}
 
 
+@pytest.mark.http  # this area's end-to-end over the loopback HTTP front end too
 def test_stop_then_start__leaves_a_healthy_cluster_and_the_order_is_in_the_request_log(session, engine, s2d_lab):
     configured(engine, s2d_lab)
     dc, nodes = "hv-s2d-dc01", {"hv-s2d-hv01", "hv-s2d-hv02"}
