@@ -46,6 +46,7 @@ def _refused(sess, engine, lab, mode: str, *, force: bool = False) -> PreflightE
     return info.value
 
 
+@pytest.mark.http  # the pre-check look (action Run Command) over the loopback HTTP front end too
 def test_node_down__refuses_in_guest_naming_it_then_force_backs_up_what_runs(session, engine, clock):
     sess = session  # in process and over loopback HTTP
     lab = deployed(sess, "s2d")
