@@ -136,6 +136,13 @@ def _pick_group(lab: str, groups: list[dict], resource_group: str | None) -> dic
     return groups[0]
 
 
+def _goes_with_parent(arm_id: str, deletes: list[Change]) -> bool:
+    """Items are sorted by id, so a child's parent (a shorter prefix) was judged before it."""
+    parsed = ArmId.try_parse(arm_id)
+    parent = parsed.parent if parsed is not None else None
+    return parent is not None and any(parent.same(c.arm_id) for c in deletes)
+
+
 def plan_teardown(session: AzureSession, lab: str, *, with_backups: bool = False,
                   resource_group: str | None = None) -> Teardown:
     """What destroy would delete: two tag queries (groups, resources), whatever the lab's size."""
@@ -150,6 +157,8 @@ def plan_teardown(session: AzureSession, lab: str, *, with_backups: bool = False
             ignored.append(arm_id)
             continue
         kind = K.kind_of(str(it.get("type", "")))
+        if kind is not None and kind.is_child and _goes_with_parent(arm_id, deletes):
+            continue  # a run command is deleted with its VM: neither kept nor a delete of its own
         if kind is None or kind.is_child or (kind.backup and not with_backups):
             kept.append(arm_id)
             continue

@@ -44,3 +44,24 @@ def test_deploy_each_example__validated_cluster_test_passes_and_each_vm_restarte
     assert run(["test", lab.name, "-o", "json"]) == 0
     checks = json.loads(capsys.readouterr().out)["result"]["checks"]
     assert checks and all(c["ok"] for c in checks), [c for c in checks if not c["ok"]]
+
+
+
+def test_destroy_of_a_configured_lab__run_commands_go_with_their_vms_and_nothing_is_reported_kept(emulated, capsys):
+    """The guest steps' run commands are children of the VMs: destroy must neither report them as 'kept' (they
+    are not) nor leave any behind."""
+    from azguest.azure import AzureSession, kinds
+    from azguest.deploy.teardown import plan_teardown
+
+    assert run(["deploy", str(EXAMPLES / "s2d-2node.yaml"), "--yes", "-o", "json"]) == 0
+    with AzureSession.for_engine(Engine(state_path=emulated)) as session:
+        run_commands = [i for i in kinds.list_tagged(session, "azguest-lab", "hv-s2d")
+                        if i["type"].lower().endswith("/runcommands")]
+        td = plan_teardown(session, "hv-s2d")
+    assert run_commands  # the guest steps left their run commands, tagged for the lab
+    assert td.kept == ()
+    capsys.readouterr()
+    assert run(["destroy", "hv-s2d", "--yes"]) == 0
+    assert "kept:" not in capsys.readouterr().out
+    with AzureSession.for_engine(Engine(state_path=emulated)) as session:
+        assert kinds.list_tagged(session, "azguest-lab", "hv-s2d") == []
