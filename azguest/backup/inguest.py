@@ -25,7 +25,7 @@ from azguest.backup.pieces import Plan, _snapshot, snapshot_checks
 from azguest.errors import AzguestError, GuestError
 from azguest.execute.wait import session_now
 from azguest.guest.configure import parse_result
-from azguest.guest.steps import BACKUP, script_text
+from azguest.guest.steps import BACKUP, RESTORE, script_text
 from azguest.plan.model import GUEST_STEP_ROLE, TAG_LAB, TAG_ROLE
 from azguest.storage import mode_for
 
@@ -38,7 +38,7 @@ TARGET_SKU = "StandardSSD_LRS"  # a backup target needs capacity, not IOPS
 TARGET_ROLE = "backup-target"
 MIN_TARGET_GB, MAX_TARGET_GB = 64, 32767
 OUTPUT_TAIL = 600
-_STEPS = {s.id: s for s in BACKUP}
+_STEPS = {s.id: s for s in (*BACKUP, *RESTORE)}
 
 
 def target_name(lab: str) -> str:
@@ -216,6 +216,12 @@ def _target_checks(session: AzureSession, live: LiveLab, group: str, bid: str) -
     cfg = DiskConfig(name=target_name(live.lab), id=target_id(live, group), sku=TARGET_SKU, size_gb=0)
     piece, body = _snapshot(live.subscription, group, bid, cfg, None, live.location, {})
     return snapshot_checks(session, Plan((piece,), {piece.key: body}, {}), group, session_now(session))
+
+
+def restore_data(*args: Any, **kwargs: Any) -> Any:
+    """The in-guest method's restore (deploy, configure, ``restore-wsb``): ``azguest.restore.guestdata``."""
+    from azguest.restore.guestdata import restore_in_guest
+    return restore_in_guest(*args, **kwargs)
 
 
 run.RUNNERS["in-guest"] = _in_guest

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -31,8 +32,10 @@ def restore_cmd(backup: BackupArg, into: IntoOpt = None, keep_old_disks: KeepOpt
                 emulator: EmulatorOpt = False, endpoint: EndpointOpt = None, subscription: SubscriptionOpt = None,
                 cloud: CloudOpt = None) -> None:
     """Restore a complete backup: in place (ordered stop, disks from the backup swapped in, ordered start, health
-    checks; rolled back to the old disks on failure), or --into a new isolated lab. Exit 4 for an incomplete
-    backup (nothing written)."""
+    checks; rolled back to the old disks on failure), or --into a new isolated lab. An in-guest backup is restored
+    into a freshly deployed lab (--into NEWLAB, or its own lab once destroyed; an existing lab is refused): deploy,
+    configure, the restore-wsb guest step from its snapshot, health checks. Exit 4 for an incomplete backup
+    (nothing written)."""
     from azguest.cli.lab_cmds import confirm
     from azguest.cli.progress import Watch
     from azguest.deploy.lease import policy_for
@@ -43,12 +46,13 @@ def restore_cmd(backup: BackupArg, into: IntoOpt = None, keep_old_disks: KeepOpt
     watch = Watch("restore", resume)
     with watch, session_for(emulator, endpoint, subscription, cloud) as session:
         m = load_restorable(session, backup)
-        if not into and not confirm(yes, f"replace every disk of lab {m.lab} with backup {backup}"):
+        in_place = not into and m.method != "in-guest"  # an in-guest restore only creates (an existing lab: refused)
+        if in_place and not confirm(yes, f"replace every disk of lab {m.lab} with backup {backup}"):
             raise RefusedError("restore was not confirmed; nothing was written", code="AZG-NOT-CONFIRMED")
         watch.use_clock(session)
         record = restore(session, Request(backup, into, keep_old_disks, resource_group, expires), manifest=m,
                          lease=policy_for(session, "restore", break_lease=break_lease), on_event=watch.reporter,
-                         on_start=watch.begin)
+                         on_start=watch.begin, password=_password(session, m, into))
     result = record.to_dict()
     if output is OutputFormat.json:
         emit_json("restore", ok=True, result=result)
@@ -56,6 +60,24 @@ def restore_cmd(backup: BackupArg, into: IntoOpt = None, keep_old_disks: KeepOpt
         from azguest.cli import render
 
         render.restore_record(result, sys.stdout)
+
+
+def _password(session: Any, m: Any, into: str | None) -> Callable[[], str] | None:
+    """An in-guest backup's restore deploys a fresh lab: its admin password, asked once (prompt or variable)."""
+    resolved: list[str] = []
+
+    def password() -> str:
+        from azguest.cli.prompts import password_prompt
+        from azguest.restore.clone import clone_spec
+        from azguest.spec import resolve_password
+
+        if not resolved:
+            lab = clone_spec(m, into or m.lab)
+            resolved.append(resolve_password(lab, prompt=password_prompt(lab.admin.username),
+                                             key_vault=session.secret))
+        return resolved[0]
+
+    return password if m.method == "in-guest" else None
 
 
 def register(app: typer.Typer) -> None:

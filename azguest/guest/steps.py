@@ -166,6 +166,15 @@ BACKUP: tuple[Step, ...] = (
 )
 
 
+# Restore steps: run by `azguest restore` of an in-guest backup (azguest.restore.guestdata) on the first node of a
+# freshly deployed lab, never by configure: the CSV volumes restored from the backup version on the disk at DiskLun.
+RESTORE: tuple[Step, ...] = (
+    Step("restore-wsb", "restore every CSV volume of the Windows Server Backup version BackupId from the disk at LUN "
+         "DiskLun (a copy of the backup's snapshot of the target disk)", targets="first-node",
+         deps=("backup-feature",), timeout_s=7200, params=("DiskLun", "BackupId")),
+)
+
+
 def steps_for(lab: Lab) -> tuple[Step, ...]:
     """The lab's steps: the common ones and its storage mode's, those it needs (``when``), in order."""
     mode_steps = mode_for(lab.cluster.storage.mode).guest_steps
@@ -178,7 +187,7 @@ def all_steps() -> dict[str, Step]:
     """Every step of every mode by id (a step two modes share, e.g. cluster-disks, once), and the operations steps."""
     from azguest.storage import MODES
 
-    out = {s.id: s for s in (*COMMON, *OPERATIONS, *BACKUP)}
+    out = {s.id: s for s in (*COMMON, *OPERATIONS, *BACKUP, *RESTORE)}
     for mode in MODES.values():
         out.update({s.id: s for s in mode.guest_steps})
     return out

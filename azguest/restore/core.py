@@ -1,10 +1,10 @@
 """The restore entry point: ``restore(session, Request)`` reads the backup's manifest (refusing an incomplete
-one, and an in-guest one this build cannot restore), then restores in place or ``--into`` a new lab.
+one), then restores in place or ``--into`` a new lab; an in-guest backup into a freshly deployed lab.
 
 API for callers (``azguest restore``, ``lab clone``, ``lab rebuild``):
 - ``load_restorable(session, backup_id) -> Manifest`` (reads only; raises AZG-RESTORE-INCOMPLETE,
-  AZG-RESTORE-UNSUPPORTED, AZG-BACKUP-NOT-FOUND);
-- ``restore(session, Request, manifest=None, lease=None, on_event=None, on_start=None) -> RestoreRecord``;
+  AZG-BACKUP-NOT-FOUND);
+- ``restore(session, Request, manifest=None, lease=None, on_event=None, on_start=None, password=None)``;
   a failure raises with ``err.result`` = the record (``rolledBack`` true after an in-place rollback).
 """
 
@@ -27,9 +27,14 @@ __all__ = ["Request", "RestoreRecord", "load_restorable", "restore"]
 
 def restore(session: AzureSession, req: Request, *, manifest: Manifest | None = None,
             lease: LeasePolicy | None = None, on_event: Callable[[Event], None] | None = None,
-            on_start: Callable[[], None] | None = None) -> RestoreRecord:
-    """Restore backup ``req.backup``: in place, or into the new lab ``req.into``."""
+            on_start: Callable[[], None] | None = None, password: Callable[[], str] | None = None) -> RestoreRecord:
+    """Restore backup ``req.backup``: in place, or into the new lab ``req.into``; an in-guest backup into a
+    freshly deployed lab (``password``: the new lab's admin password)."""
     m = manifest if manifest is not None else load_restorable(session, req.backup)
+    if m.method == "in-guest":
+        from azguest.restore.model import guest_restorer
+        return guest_restorer()(session, m, req, password=password, lease=lease, on_event=on_event,
+                                on_start=on_start)
     if req.into:
         from azguest.restore.into import restore_into
         return restore_into(session, m, req, lease=lease, on_event=on_event, on_start=on_start)
