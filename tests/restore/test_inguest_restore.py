@@ -72,3 +72,28 @@ def test_in_guest_restore__fails_when_the_disk_holds_no_backup_version(sess, eng
         restore(sess, Request(m.id, into="s2d-empty"), password=lambda: PASSWORD)
     assert "no backup version" in str(info.value)
     assert not [d for d in stored(engine, "Microsoft.Compute/disks") if d["name"].startswith("wsb-restore-")]
+
+
+def test_in_guest_restore__cli_json_into_a_new_lab(tmp_path, monkeypatch, capsys):
+    import json
+
+    from azguest.cli.main import run
+    from tests.deploy.conftest import EXAMPLES
+
+    for k, v in {"AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(tmp_path / "emulator.db"),
+                 "AZGUEST_EMULATOR_PROFILE": "fast", "AZGUEST_ADMIN_PASSWORD": PASSWORD}.items():
+        monkeypatch.setenv(k, v)
+    for var in ("AZGUEST_ARM_ENDPOINT", "AZGUEST_OUTPUT", "AZGUEST_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    spec = str(EXAMPLES / "s2d-2node.yaml")
+    assert run(["deploy", spec, "--yes"]) == 0
+    capsys.readouterr()
+    assert run(["backup", spec, "--mode", "in-guest", "-o", "json"]) == 0
+    bid = json.loads(capsys.readouterr().out)["result"]["id"]
+    assert run(["restore", bid, "-o", "json"]) != 0  # the lab exists: refused
+    capsys.readouterr()
+    assert run(["restore", bid, "--into", "s2d-wsb", "-o", "json"]) == 0
+    out = capsys.readouterr().out
+    result = json.loads(out)["result"]
+    assert result["lab"] == "s2d-wsb" and result["method"] == "in-guest" and result["health"]["ok"]
+    assert PASSWORD not in out
