@@ -6,7 +6,6 @@ shared disk). Read from the emulator state; nothing here imports a handler.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -223,10 +222,3 @@ class World:
     def profile_seconds(self, key: str, default: float) -> float:
         latency = self.ctx.engine.profile.latency
         return float(latency.durations.get(key, default)) * latency.time_scale
-
-
-def in_prefix(ip: str, prefix: str) -> bool:
-    try:
-        return ipaddress.ip_address(ip) in ipaddress.ip_network(prefix, strict=False)
-    except ValueError:
-        return False
