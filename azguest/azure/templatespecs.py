@@ -36,10 +36,6 @@ def spec_id(subscription: str, group: str, name: str) -> ArmId:
     return ArmId.build(subscription, group, TEMPLATE_SPEC.arm_type, name)
 
 
-def version_id(subscription: str, group: str, name: str) -> ArmId:
-    return ArmId.build(subscription, group, TEMPLATE_SPEC_VERSION.arm_type, name, VERSION)
-
-
 def put_spec(session: AzureSession, rid: ArmId, location: str, tags: dict[str, str], description: str) -> dict:
     """Create or update the template spec (its tags are the backups' index)."""
     body = {"location": location, "tags": tags, "properties": {"description": description}}

@@ -177,18 +177,13 @@ def test_lease__release_removes_only_the_lease_tags(session, s2d_lab):
     assert group_tags(session, s2d_lab.resource_group_name) == before
 
 
-def test_cli__destroy_exits_with_the_lease_code_naming_the_holder_and_break_lease_works(tmp_path, monkeypatch,
-                                                                                        capsys):
+def test_cli__destroy_exits_with_the_lease_code_naming_the_holder_and_break_lease_works(emulated, capsys):
     from azguest.azure import resolve_target
     from azguest.cli.exitcodes import ExitCode
     from azguest.cli.main import run
     from tests.deploy.conftest import EXAMPLES
 
-    state = tmp_path / "emulator.db"
-    for k, v in {"AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(state), "AZGUEST_EMULATOR_PROFILE": "fast",
-                 "AZGUEST_ADMIN_PASSWORD": PASSWORD}.items():
-        monkeypatch.setenv(k, v)
-    monkeypatch.delenv("AZGUEST_ARM_ENDPOINT", raising=False)
+    state = emulated
     assert run(["deploy", str(EXAMPLES / "s2d-2node.yaml"), "--yes"]) == 0
     with AzureSession(resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})) as s:
         Lease(s, "rg-hv-s2d", "hv-s2d", LeasePolicy(holder="ci@build-agent-7 pid=4242 deploy", settle_s=0,

@@ -189,18 +189,14 @@ def test_plan__shows_the_tags_a_put_would_remove(fast, s2d_lab):
 
 
 def test_cli_gc__lists_each_lab_and_per_group_counts_in_json_and_with_yes_and_spares_the_foreign_disk(
-        tmp_path, monkeypatch, capsys):
+        emulated, capsys):
     import json
 
     from azguest.azure import resolve_target
     from azguest.cli.main import run
-    from tests.deploy.conftest import EXAMPLES, PASSWORD
+    from tests.deploy.conftest import EXAMPLES
 
-    state = tmp_path / "emulator.db"
-    for k, v in {"AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(state), "AZGUEST_EMULATOR_PROFILE": "fast",
-                 "AZGUEST_ADMIN_PASSWORD": PASSWORD}.items():
-        monkeypatch.setenv(k, v)
-    monkeypatch.delenv("AZGUEST_ARM_ENDPOINT", raising=False)
+    state = emulated
     assert run(["deploy", str(EXAMPLES / "s2d-2node.yaml"), "--yes"]) == 0
     with AzureSession(resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})) as s:
         s.resource.tags.begin_update_at_scope(  # time passes: the expiry azguest wrote on the group is now past
