@@ -37,8 +37,8 @@ def signature(ctx: Ctx, disk_id: str) -> str:
     return str(facts.get("signature") or ids.key(disk_id))
 
 
-def _booting(ctx: Ctx, disk: dict[str, Any]) -> dict[str, Any] | None:
-    """The VM whose OS disk this is."""
+def os_disk_vm(ctx: Ctx, disk: dict[str, Any]) -> dict[str, Any] | None:
+    """The VM that holds this disk as its OS disk (None when it is no attached VM's OS disk)."""
     for vm_id in disk.get("_attached") or []:
         vm = ctx.get(vm_id) or {}
         os_disk = ((vm.get("properties") or {}).get("storageProfile") or {}).get("osDisk") or {}
@@ -66,7 +66,7 @@ def capture(ctx: Ctx, src: dict[str, Any] | None) -> dict[str, Any] | None:
     facts = copy.deepcopy(guest_state(ctx, src["id"])["facts"])
     facts.setdefault("signature", signature(ctx, src["id"]))
     out: dict[str, Any] = {"facts": facts}
-    vm = _booting(ctx, src)
+    vm = os_disk_vm(ctx, src)
     if vm is not None:
         out["os"] = guest_of(ctx, vm)
     elif src.get("_os_guest") is not None:

@@ -54,14 +54,7 @@ def source_size(ctx: Ctx, option: str, src_id: str | None) -> tuple[dict[str, An
 
 def _is_os_disk(ctx: Ctx, disk: dict[str, Any]) -> bool:
     """An OS disk: made from an image (``osType``), or the ``osDisk`` of a VM that holds it."""
-    if disk["properties"].get("osType"):
-        return True
-    for vm_id in attached_vms(disk):
-        vm = ctx.get(vm_id) or {}
-        os_disk = ((vm.get("properties") or {}).get("storageProfile") or {}).get("osDisk") or {}
-        if str((os_disk.get("managedDisk") or {}).get("id") or "").lower() == disk["id"].lower():
-            return True
-    return False
+    return bool(disk["properties"].get("osType")) or content.os_disk_vm(ctx, disk) is not None
 
 
 @register
