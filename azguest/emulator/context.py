@@ -126,11 +126,9 @@ class Ctx:
 
     def remove(self, resource_id: str) -> None:
         prefix = ids.key(resource_id)
-        for k in [k for k in self.resources if k == prefix or k.startswith(prefix + "/")]:
-            del self.resources[k]
-        guests = self.state.get("guests") or {}
-        for k in [k for k in guests if k == prefix or k.startswith(prefix + "/")]:
-            del guests[k]  # a VM's guest OS goes with the VM
+        for table in (self.resources, self.state.get("guests") or {}):  # a VM's guest OS goes with the VM
+            for k in [k for k in table if k == prefix or k.startswith(prefix + "/")]:
+                del table[k]
         self.engine.store.dirty = True
 
     def of_type(self, arm_type: str, *, sub: str | None = None, rg: str | None = None,
