@@ -114,19 +114,21 @@ def detach(session: AzureSession, vm_id: str, disk_id: str) -> None:
             K.put(session, VM, vm_id, body)
 
 
-def run_step(session: AzureSession, ctx: run.Context, vm: VmConfig, step_id: str, params: dict[str, str]
-             ) -> dict[str, Any]:
-    """Run a backup step once on ``vm`` (fresh name, read back, deleted); its data, or AZG-BACKUP-GUEST."""
+def run_step(session: AzureSession, vm_id: str, vm_name: str, step_id: str, params: dict[str, str], *,
+             lab: str, location: str, action: str = "backup") -> dict[str, Any]:
+    """Run a backup or restore step once on the VM (fresh name, read back, deleted); its data, or
+    ``AZG-<ACTION>-GUEST`` (``action`` is ``backup`` or ``restore``: the command that ran it)."""
     step = _STEPS[step_id]
     name = f"{step_id}-{uuid.uuid4().hex[:8]}"
-    rid = str(ArmId.parse(vm.id).child("runCommands", name))
-    body = {"location": vm.location or ctx.live.location, "tags": {TAG_LAB: ctx.live.lab, TAG_ROLE: GUEST_STEP_ROLE},
+    rid = str(ArmId.parse(vm_id).child("runCommands", name))
+    code = f"AZG-{action.upper()}-GUEST"
+    body = {"location": location, "tags": {TAG_LAB: lab, TAG_ROLE: GUEST_STEP_ROLE},
             "properties": {"source": {"script": script_text(step)},
                            "parameters": [{"name": k, "value": v} for k, v in params.items()],
                            "asyncExecution": False, "treatFailureAsDeploymentFailure": False,
                            "timeoutInSeconds": step.timeout_s}}
     try:
-        with arm_errors(target=f"{vm.name}/{name}"):
+        with arm_errors(target=f"{vm_name}/{name}"):
             K.put(session, RC, rid, body)
             view = (K.get(session, RC, rid, expand="instanceView").get("properties") or {}).get("instanceView") or {}
     finally:
@@ -140,13 +142,13 @@ def run_step(session: AzureSession, ctx: run.Context, vm: VmConfig, step_id: str
     if result is None or view.get("exitCode") not in (0, None):
         lines = [ln.strip() for ln in err.splitlines() if ln.strip()]  # an error record's first line: its message
         why = lines[0] if lines else (out.strip().splitlines() or [""])[-1]
-        raise GuestError(f"in-guest backup step {step_id} failed on {vm.name} (exit code {view.get('exitCode')}): "
-                         f"{why[-OUTPUT_TAIL:]}", code="AZG-BACKUP-GUEST",
-                         details={"step": step_id, "vm": vm.name, "exitCode": view.get("exitCode"),
+        raise GuestError(f"in-guest {action} step {step_id} failed on {vm_name} (exit code {view.get('exitCode')}): "
+                         f"{why[-OUTPUT_TAIL:]}", code=code,
+                         details={"step": step_id, "vm": vm_name, "exitCode": view.get("exitCode"),
                                   "error": err[-OUTPUT_TAIL:]})
     if result.get("rebootRequired"):
-        raise GuestError(f"{step_id} on {vm.name} asks for a restart; azguest backup never restarts a node",
-                         code="AZG-BACKUP-GUEST", details={"step": step_id, "vm": vm.name})
+        raise GuestError(f"{step_id} on {vm_name} asks for a restart; azguest {action} never restarts a node",
+                         code=code, details={"step": step_id, "vm": vm_name})
     return dict(result.get("data") or {})
 
 
@@ -161,9 +163,10 @@ def _guest_backup(ctx: run.Context, host: VmConfig, disk_id: str) -> dict[str, A
     keep_out = "true" if pools_local_disks(ctx.choice.storage_mode) else "false"
     lun = attach(session, host.id, disk_id)
     try:
-        run_step(session, ctx, host, "backup-feature", {})
-        data = run_step(session, ctx, host, "backup-wsb",
-                        {"DiskLun": str(lun), "BackupId": ctx.manifest.id, "KeepOutOfPool": keep_out})
+        where = {"lab": ctx.live.lab, "location": host.location or ctx.live.location}
+        run_step(session, host.id, host.name, "backup-feature", {}, **where)
+        data = run_step(session, host.id, host.name, "backup-wsb",
+                        {"DiskLun": str(lun), "BackupId": ctx.manifest.id, "KeepOutOfPool": keep_out}, **where)
     finally:
         detach(session, host.id, disk_id)
     return {**data, "node": host.name, "computer": host.computer, "keptOutOfPool": keep_out == "true"}

@@ -13,7 +13,6 @@ Windows Server Backup versions on the backup target disk, so the lab is deployed
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from azguest import naming
@@ -25,12 +24,11 @@ from azguest.backup.manifest import Manifest
 from azguest.deploy.lease import LeasePolicy
 from azguest.errors import ConflictError, PreflightError
 from azguest.execute.dag import Event
-from azguest.execute.wait import session_now
 from azguest.guest.commands import Secrets
 from azguest.guest.steps import first_node
 from azguest.plan.model import TAG_LAB, TAG_ROLE
 from azguest.restore.clone import clone_spec
-from azguest.restore.model import TAG_RESTORED_FROM, Journal, Request, RestoreRecord, restore_id
+from azguest.restore.model import TAG_RESTORED_FROM, Journal, Request, RestoreRecord
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
@@ -65,23 +63,22 @@ def _temp_disk(session: AzureSession, lab: Any, m: Manifest, rid: str) -> str:
 def _restore_data(session: AzureSession, lab: Any, m: Manifest, rid: str) -> dict[str, Any]:
     """Attach the disk from the snapshot to the first node, ``restore-wsb``, detach and delete it (always)."""
     computer = first_node(lab)
-    vm_id = str(ArmId.build(session.subscription_id, lab.resource_group_name, K.KINDS["vm"].arm_type,
-                            naming.vm_name(lab.name, computer)))
-    host = SimpleNamespace(id=vm_id, name=naming.vm_name(lab.name, computer), location=lab.location)
-    ctx = SimpleNamespace(live=SimpleNamespace(lab=lab.name, location=lab.location))
+    vm_name = naming.vm_name(lab.name, computer)
+    vm_id = str(ArmId.build(session.subscription_id, lab.resource_group_name, K.KINDS["vm"].arm_type, vm_name))
+    where: dict[str, Any] = {"lab": lab.name, "location": lab.location, "action": "restore"}
     disk_id = _temp_disk(session, lab, m, rid)
     try:
         lun = inguest.attach(session, vm_id, disk_id)
         try:
-            data = inguest.run_step(session, ctx, host, "backup-feature", {})  # type: ignore[arg-type]
-            data = inguest.run_step(session, ctx, host, "restore-wsb",  # type: ignore[arg-type]
-                                    {"DiskLun": str(lun), "BackupId": m.id})
+            inguest.run_step(session, vm_id, vm_name, "backup-feature", {}, **where)
+            data = inguest.run_step(session, vm_id, vm_name, "restore-wsb",
+                                    {"DiskLun": str(lun), "BackupId": m.id}, **where)
         finally:
             inguest.detach(session, vm_id, disk_id)
     finally:
         with arm_errors(target=disk_id):
             K.delete(session, DISK, disk_id)
-    return {**data, "node": host.name, "tempDisk": disk_id}
+    return {**data, "node": vm_name, "tempDisk": disk_id}
 
 
 def restore_in_guest(session: AzureSession, m: Manifest, req: Request, *, password: Callable[[], str] | None,
@@ -91,10 +88,10 @@ def restore_in_guest(session: AzureSession, m: Manifest, req: Request, *, passwo
     data with ``restore-wsb``, check its health. Refuses an existing target lab before any write."""
     from azguest.deploy.lab import deploy
     from azguest.guest.configure import configure
-    from azguest.restore.into import _Into, _lab_exists
+    from azguest.restore.into import IntoRun, lab_exists
 
     target = req.into or m.lab
-    if _lab_exists(session, target):
+    if lab_exists(session, target):
         how = "restore into a new lab with --into NEWLAB" if target == m.lab else "choose another --into name"
         raise ConflictError(f"lab {target} exists: an in-guest backup is restored into a freshly deployed lab; "
                             f"{how}, or destroy {target} first", code="AZG-RESTORE-TARGET-EXISTS",
@@ -106,8 +103,8 @@ def restore_in_guest(session: AzureSession, m: Manifest, req: Request, *, passwo
                              code="AZG-PASSWORD-MISSING")
     if on_start is not None:
         on_start()
-    run = _Into(session, m, lab, on_event)
-    rid = restore_id(session_now(session))
+    run = IntoRun(session, m, lab, on_event)
+    rid = run.rid
     j: Journal = run.j
 
     def _deploy() -> None:

@@ -77,7 +77,7 @@ def _phase(plan: Plan, tiers: set[str]) -> Plan:
     return replace(plan, changes=changes)
 
 
-class _Into:
+class IntoRun:
     def __init__(self, session: AzureSession, m: Manifest, lab: Lab, on_event: Events) -> None:
         self.session, self.m, self.lab, self.on_event = session, m, lab, on_event
         self.clock = session_clock(session)
@@ -178,7 +178,7 @@ class _Into:
 def restore_into(session: AzureSession, m: Manifest, req: Request, *, lease: LeasePolicy | None = None,
                  on_event: Events = None, on_start: Callable[[], None] | None = None) -> RestoreRecord:
     assert req.into
-    if req.into == m.lab and _lab_exists(session, m.lab):
+    if req.into == m.lab and lab_exists(session, m.lab):
         raise ConflictError(f"lab {m.lab} exists: restore it in place (without --into), or destroy it first",
                             code="AZG-RESTORE-TARGET-EXISTS")
     lab = clone_spec(m, req.into, req.expires)
@@ -189,10 +189,10 @@ def restore_into(session: AzureSession, m: Manifest, req: Request, *, lease: Lea
         plan = make_clone_plan(session, lab, m)  # under the lease
         if on_start is not None:
             on_start()
-        return _Into(session, m, lab, on_event).run(plan)
+        return IntoRun(session, m, lab, on_event).run(plan)
 
 
-def _lab_exists(session: AzureSession, lab: str) -> bool:
+def lab_exists(session: AzureSession, lab: str) -> bool:
     from azguest.deploy.teardown import lab_group
     from azguest.errors import NotFoundError
     try:

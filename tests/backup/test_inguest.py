@@ -91,18 +91,15 @@ def test_in_guest__target_missing_or_claimed_by_s2d_is_a_guest_failure(sess, eng
     lab = deployed(sess, "s2d")
     host = next(v for v in ops.inventory(sess, lab.name).nodes)
     vm = K.get(sess, K.KINDS["vm"], host.id)
-
-    class Ctx:  # what run_step reads of the backup's context
-        class live:  # noqa: N801
-            pass
-    Ctx.live.lab, Ctx.live.location = lab.name, vm["location"]
-    cfg = type("V", (), {"id": host.id, "name": host.name, "location": vm["location"]})()
-    inguest.run_step(sess, Ctx, cfg, "backup-feature", {})
+    where = {"lab": lab.name, "location": vm["location"]}
+    inguest.run_step(sess, host.id, host.name, "backup-feature", {}, **where)
     with pytest.raises(AzguestError) as info:
-        inguest.run_step(sess, Ctx, cfg, "backup-wsb", {"DiskLun": "9", "BackupId": "x", "KeepOutOfPool": "true"})
+        inguest.run_step(sess, host.id, host.name, "backup-wsb",
+                         {"DiskLun": "9", "BackupId": "x", "KeepOutOfPool": "true"}, **where)
     assert "LUN 9" in info.value.message  # no backup disk at that LUN
     with pytest.raises(AzguestError) as info:
-        inguest.run_step(sess, Ctx, cfg, "backup-wsb", {"DiskLun": "0", "BackupId": "x", "KeepOutOfPool": "false"})
+        inguest.run_step(sess, host.id, host.name, "backup-wsb",
+                         {"DiskLun": "0", "BackupId": "x", "KeepOutOfPool": "false"}, **where)
     assert "storage pool" in info.value.message  # S2D would claim a disk not kept out of the pool
 
 

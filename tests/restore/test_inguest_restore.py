@@ -9,7 +9,8 @@ import pytest
 from azguest.backup.run import Request as BackupRequest
 from azguest.backup.run import backup
 from azguest.deploy.teardown import destroy, plan_teardown
-from azguest.errors import ConflictError
+from azguest.emulator.guest import GuestResult, registered
+from azguest.errors import ConflictError, GuestError
 from azguest.restore.core import Request, restore
 from tests.backup.conftest import PASSWORD, deployed, stored
 from tests.restore.conftest import step_runs
@@ -97,3 +98,16 @@ def test_in_guest_restore__cli_json_into_a_new_lab(tmp_path, monkeypatch, capsys
     result = json.loads(out)["result"]
     assert result["lab"] == "s2d-wsb" and result["method"] == "in-guest" and result["health"]["ok"]
     assert PASSWORD not in out
+
+
+def test_in_guest_restore__a_failing_restore_step_is_a_restore_failure_and_leaves_no_temp_disk(sess, engine):
+    lab, m = _in_guest_backup(sess, engine)
+
+    def broken(run, facts):  # wbadmin fails inside the guest
+        return GuestResult(1, "", "Start-WBVolumeRecovery: the backup version was not found")
+
+    with registered("restore-wsb", broken), pytest.raises(GuestError) as info:
+        restore(sess, Request(m.id, into="s2d-broken"), password=lambda: PASSWORD)
+    err = info.value
+    assert err.code == "AZG-RESTORE-GUEST" and "in-guest restore step restore-wsb" in err.message
+    assert not [d for d in stored(engine, "Microsoft.Compute/disks") if d["name"].startswith("wsb-restore-")]
