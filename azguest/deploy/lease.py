@@ -39,6 +39,8 @@ from azguest.plan.model import (
     TAG_LEASE_HOLDER,
     TAG_LEASE_NONCE,
     TAG_LEASE_SINCE,
+    parse_stamp,
+    stamp,
 )
 
 if TYPE_CHECKING:
@@ -47,7 +49,6 @@ if TYPE_CHECKING:
 DEFAULT_TTL_S = 900.0  # a killed run blocks the lab at most this long (or until --break-lease)
 DEFAULT_RENEW_S = 240.0  # a live run renews well inside the TTL (a VM create can take ten minutes)
 DEFAULT_SETTLE_S = 5.0  # between our write and the re-read that confirms we won (ARM, real time)
-_STAMP = "%Y-%m-%dT%H:%M:%SZ"
 _HOLDER_MAX = 256  # ARM's limit on a tag value
 
 
@@ -92,14 +93,12 @@ def policy_for(session: AzureSession, command: str, *, break_lease: bool = False
 
 
 def _stamp(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).strftime(_STAMP)
+    return stamp(datetime.fromtimestamp(t, UTC))
 
 
-def _parse(stamp: str | None) -> float | None:
-    try:
-        return datetime.strptime(stamp or "", _STAMP).replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return None
+def _parse(value: str | None) -> float | None:
+    when = parse_stamp(value)
+    return when.timestamp() if when else None
 
 
 def _stale_here(holder: str) -> bool:

@@ -43,26 +43,14 @@ from azguest.plan.model import (
     Live,
     Plan,
     carries_lab_tags,
+    parse_stamp,
+    stamp,
 )
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
 NEVER = "never"
-STAMP = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def stamp(t: datetime) -> str:
-    return t.astimezone(UTC).strftime(STAMP)
-
-
-def parse_stamp(value: str | None) -> datetime | None:
-    try:
-        return datetime.strptime(value or "", STAMP).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 def _duration_text(expires_after: timedelta | None) -> str:
     """Canonical, so that only a real edit counts: whole days, else hours, else minutes (2w and 14d are 14d)."""
     if expires_after is None:

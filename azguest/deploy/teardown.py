@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from azguest.azure import kinds as K
@@ -43,13 +43,13 @@ from azguest.plan.model import (
     Graph,
     Plan,
     carries_lab_tags,
+    parse_stamp,
 )
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
 OWN_GROUP_TAGS = (TAG_LAB, TAG_ROLE, TAG_SPEC, *LIFETIME_TAGS)  # removed from a pre-existing group on destroy
-_STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
@@ -241,13 +241,6 @@ def _untag_group(session: AzureSession, group: str) -> None:
         T.delete_group_tags(session, group, OWN_GROUP_TAGS)
 
 
-def _expiry(stamp: str | None) -> datetime | None:
-    try:
-        return datetime.strptime(stamp or "", _STAMP).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 def expired_labs(session: AzureSession, now: datetime | None = None) -> dict[str, str]:
     """Labs whose group's ``azguest-expires`` lies in the past: lab -> expiry (one tag query on groups).
     Only a group carrying the lab's full tag set counts; an expiry tag on a resource is never read."""
@@ -257,7 +250,7 @@ def expired_labs(session: AzureSession, now: datetime | None = None) -> dict[str
     out: dict[str, str] = {}
     for g in groups:
         tags = g.get("tags") or {}
-        lab, when = tags.get(TAG_LAB, ""), _expiry(tags.get(TAG_EXPIRES))
+        lab, when = tags.get(TAG_LAB, ""), parse_stamp(tags.get(TAG_EXPIRES))
         if lab and when is not None and when <= now and carries_lab_tags(tags, lab):
             out[lab] = min(out.get(lab, tags[TAG_EXPIRES]), tags[TAG_EXPIRES])
     return out

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 SECRET_PLACEHOLDER = "<secret:admin-password>"  # replaced with the real value only inside the PUT call
@@ -25,6 +26,7 @@ TAG_LEASE_SINCE = "azguest-lease-since"
 TAG_LEASE_EXPIRES = "azguest-lease-expires"
 TAG_LEASE_NONCE = "azguest-lease-nonce"
 LEASE_TAGS = frozenset({TAG_LEASE_HOLDER, TAG_LEASE_SINCE, TAG_LEASE_EXPIRES, TAG_LEASE_NONCE})
+STAMP = "%Y-%m-%dT%H:%M:%SZ"  # the time format of azguest's time tags (expiry, created-at, lease)
 MANAGED_TAGS = frozenset({TAG_SPEC, *LIFETIME_TAGS}) | LEASE_TAGS  # excluded from the body hash and from drift
 OWNERSHIP_TAGS = (TAG_LAB, TAG_ROLE, TAG_SPEC)  # the full set azguest writes on everything it creates
 # Role of the guest steps' run commands: planned by azguest.guest (configure), not by the deploy graph,
@@ -179,3 +181,16 @@ def body_hash(body: dict[str, Any]) -> str:
     trimmed["tags"] = tags
     raw = json.dumps(trimmed, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def stamp(t: datetime) -> str:
+    """A time as azguest's time tags hold it (UTC, ``STAMP``)."""
+    return t.astimezone(UTC).strftime(STAMP)
+
+
+def parse_stamp(value: str | None) -> datetime | None:
+    """A time tag's value as an aware UTC datetime, or None when absent or not in ``STAMP``."""
+    try:
+        return datetime.strptime(value or "", STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
