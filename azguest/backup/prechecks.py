@@ -34,13 +34,13 @@ from azguest.execute.wait import session_clock
 from azguest.guest.configure import parse_result
 from azguest.guest.ops import POLL_S
 from azguest.guest.steps import OPERATIONS, script_text
+from azguest.storage import mode_for
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
 HEALTH_STEP = "cluster-health"
 SETTLED = ("Online", "Offline", "Failed")  # Get-ClusterGroup states that are not a transition
-LIVE_MIGRATION_HARD = ("iscsi", "shared-disk")  # vm on these: a live migration refuses even with --force
 CHECKED_METHODS = ("vm", "in-guest")
 RETRY_S = 600.0  # the look is retried while throttled (Update VM budget: 12 burst, 4 per minute per VM)
 
@@ -112,7 +112,8 @@ def judge(live: LiveLab, method: str, storage_mode: str, data: dict[str, Any] | 
     roles = data.get("roles") or []
     findings += [Finding("groups-settled", f"role {r.get('name')} is {r.get('state')} (in transition)", True)
                  for r in roles if r.get("state") not in SETTLED]
-    hard = method == "vm" and storage_mode in LIVE_MIGRATION_HARD
+    support = mode_for(storage_mode).backup.get(method)  # type: ignore[call-overload]
+    hard = support is not None and support.migration_refuses
     findings += [Finding("no-live-migration", f"{r.get('name')} is live-migrating from {r.get('owner')}", not hard)
                  for r in roles if r.get("migrating")]
     findings += [Finding("storage-repair-idle", f"storage job {j.get('name')} is {j.get('state')} "

@@ -130,7 +130,8 @@ MODE = register(StorageMode(
         "vm": BackupSupport(
             "supported", "the nodes have no shared disks and the target's disks are ordinary managed data "
             "disks, which VM restore points capture; the target VM holds all the cluster's data",
-            _RESTORE_POINTS),
+            _RESTORE_POINTS,
+            migration_refuses=True),  # a restore point of a moving node: excluded by Microsoft's iSCSI guidance
         "cold": BackupSupport(
             "supported", "snapshots of the stopped target's disks; incremental snapshots are per disk",
             "ACD virtual-machines/disks-incremental-snapshots.md"),

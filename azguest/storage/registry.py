@@ -41,6 +41,7 @@ class BackupSupport:
     verdict: Verdict  # lab-only: works, but Microsoft does not support it; fine for a lab, never production
     reason: str
     source: str
+    migration_refuses: bool = False  # a nested VM live-migrating refuses the backup even with --force
 
 
 Reboot = Literal["never", "pending", "restart"]

@@ -214,7 +214,8 @@ MODE = register(StorageMode(
             "them in excludeDisks and takes an incremental snapshot of each shared disk at the same moment "
             "(crash-consistent, per disk: Azure Disk Backup's own method for shared disks); the VMs' own disks "
             "are application-consistent",
-            f"{_RESTORE_POINTS}; {_DISK_BACKUP}"),
+            f"{_RESTORE_POINTS}; {_DISK_BACKUP}",
+            migration_refuses=True),  # a restore point of a moving node: excluded by Microsoft's iSCSI guidance
         "cold": BackupSupport(
             "supported", "incremental snapshots and Azure Disk Backup support shared disks; they are per disk "
             "(no cross-disk consistency), so the cluster is stopped first",
