@@ -15,7 +15,17 @@ import typer
 from typer.core import TyperGroup
 
 from azguest.cli.lab_cmds import confirm
-from azguest.cli.options import CloudOpt, EmulatorOpt, EndpointOpt, OutputOpt, SubscriptionOpt, YesOpt, session_for
+from azguest.cli.options import (
+    BreakLeaseOpt,
+    CloudOpt,
+    EmulatorOpt,
+    EndpointOpt,
+    GroupOpt,
+    OutputOpt,
+    SubscriptionOpt,
+    YesOpt,
+    session_for,
+)
 from azguest.cli.output import OutputFormat, emit_json
 from azguest.errors import Interrupted
 
@@ -39,8 +49,6 @@ LabOrSpec = Annotated[str, typer.Argument(help="The lab name, or its spec file (
                                                "manifest and its retention and consistency are used).")]
 ModeOpt = Annotated[str, typer.Option("--mode", "-m", help="vm (hot: restore points), cold (stop, snapshots, "
                                       "start), in-guest, or auto (the best supported one).")]
-GroupOpt = Annotated[str | None, typer.Option("--resource-group", "-g", help="The lab's group, when more than one "
-                                              "group claims the lab.")]
 
 
 def _lab_and_spec(arg: str) -> tuple[str, Any]:
@@ -56,8 +64,7 @@ def _lab_and_spec(arg: str) -> tuple[str, Any]:
 def create_cmd(lab: LabOrSpec, mode: ModeOpt = "auto", label: Annotated[str | None, typer.Option(
         "--label", help="A label (e.g. golden): a labelled backup is never pruned.")] = None,
                resource_group: GroupOpt = None,
-               break_lease: Annotated[bool, typer.Option("--break-lease", help="Take the lab's lease even if "
-                                                         "another run holds it.")] = False,
+               break_lease: BreakLeaseOpt = False,
                force: Annotated[bool, typer.Option("--force", help="Back up although a node is down, a role is in "
                                                    "transition or an S2D repair runs (never past Azure's limits, "
                                                    "nor a live migration under --mode vm on iscsi/shared-disk).")

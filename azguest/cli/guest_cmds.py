@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
 from azguest.cli.options import (
+    BreakLeaseOpt,
     CloudOpt,
     ConcurrencyOpt,
     EmulatorOpt,
     EndpointOpt,
     OutputOpt,
+    SpecArg,
     SubscriptionOpt,
     YesOpt,
     session_for,
 )
 from azguest.cli.output import OutputFormat, emit_json
 from azguest.deploy.records import DEFAULT_CONCURRENCY
-
-SpecArg = Annotated[Path, typer.Argument(help="The lab spec (YAML).", exists=False)]
-BreakLeaseOpt = Annotated[bool, typer.Option(
-    "--break-lease", help="Take the lab's lease even if another run holds it (only when that run is surely gone).")]
 
 
 def secrets_for(lab: Any, session: Any, password: Callable[[], str] | None = None) -> Any:

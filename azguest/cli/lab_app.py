@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 
 from azguest.cli import render
-from azguest.cli.options import CloudOpt, EmulatorOpt, EndpointOpt, OutputOpt, SubscriptionOpt, YesOpt, session_for
+from azguest.cli.options import (
+    CloudOpt,
+    EmulatorOpt,
+    EndpointOpt,
+    GroupOpt,
+    LabArg,
+    OutputOpt,
+    SubscriptionOpt,
+    YesOpt,
+    session_for,
+)
 from azguest.cli.output import OutputFormat, emit_json
 from azguest.restore.fleet import DEFAULT_PARALLEL
 
@@ -120,14 +130,13 @@ def rebuild_cmd(
 
 
 def connect_cmd(
-    lab: Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")],
+    lab: LabArg,
     rdp_dir: Annotated[Path, typer.Option(
         "--rdp-dir", help="Where to write <vm>.rdp for each VM with a public IP (default: here).",
         file_okay=False)] = Path("."),
     spec: Annotated[Path | None, typer.Option(
         "--spec", help="The lab's spec: its NetBIOS domain makes the user DOMAIN\\user (else .\\user).")] = None,
-    resource_group: Annotated[str | None, typer.Option(
-        "--resource-group", "-g", help="The lab's group, when more than one group claims the lab.")] = None,
+    resource_group: GroupOpt = None,
     output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False, endpoint: EndpointOpt = None,
     subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
 ) -> None:

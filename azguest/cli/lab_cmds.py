@@ -14,12 +14,16 @@ from azguest.cli import render
 from azguest.cli.options import (
     AllowPublicRdpOpt,
     AllowUnknownSizeOpt,
+    BreakLeaseOpt,
     CloudOpt,
     ConcurrencyOpt,
     DeleteConcurrencyOpt,
     EmulatorOpt,
     EndpointOpt,
+    GroupOpt,
+    LabArg,
     OutputOpt,
+    SpecArg,
     SubscriptionOpt,
     YesOpt,
     session_for,
@@ -27,9 +31,6 @@ from azguest.cli.options import (
 from azguest.cli.output import OutputFormat, emit_json
 from azguest.deploy.records import DEFAULT_CONCURRENCY
 from azguest.errors import AzguestError, Interrupted, PartialError, RefusedError
-
-SpecArg = Annotated[Path, typer.Argument(help="The lab spec (YAML).", exists=False)]
-LabArg = Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")]
 
 
 def _load(spec: Path, *, allow_public_rdp: bool = False, allow_unknown_size: bool = False,
@@ -101,16 +102,12 @@ def _record_error(record: Any, command: str, resume: str) -> Interrupted | Parti
                         hint=f"fix the cause and re-run `{resume}`: it resumes where it stopped")
 
 
-BreakLeaseOpt = Annotated[bool, typer.Option(
-    "--break-lease", help="Take the lab's lease even if another run holds it (only when that run is surely gone).")]
 AllowDataLossOpt = Annotated[bool, typer.Option(
     "--allow-data-loss", help="Let deploy delete disks the spec no longer has (a removed node's disks); "
     "without it such a deploy writes nothing (exit 13).")]
 NoConfigureOpt = Annotated[bool, typer.Option(
     "--no-configure", help="Stop after the Azure resources: do not run the guest steps (`azguest configure` "
     "runs them later).")]
-GroupOpt = Annotated[str | None, typer.Option(
-    "--resource-group", "-g", help="The lab's group, when more than one group claims the lab.")]
 
 
 def plan_cmd(spec: SpecArg, output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False,

@@ -7,22 +7,29 @@ from typing import Annotated
 
 import typer
 
-from azguest.cli.options import CloudOpt, EmulatorOpt, EndpointOpt, OutputOpt, SubscriptionOpt, session_for
+from azguest.cli.options import (
+    BreakLeaseOpt,
+    CloudOpt,
+    EmulatorOpt,
+    EndpointOpt,
+    GroupOpt,
+    LabArg,
+    OutputOpt,
+    SubscriptionOpt,
+    session_for,
+)
 from azguest.cli.output import OutputFormat, emit_json
 
 
 def extend_cmd(
-    lab: Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")],
+    lab: LabArg,
     duration: Annotated[str | None, typer.Argument(
         help="How much longer, as lifetime.expiresAfter takes it: 30m, 12h, 7d, 2w, or never (no expiry). "
              "Added to the current expiry, or to now if that has passed.")] = None,
     to: Annotated[str | None, typer.Option(
         "--to", help="Set the expiry to this ISO 8601 time instead (UTC unless it has an offset).")] = None,
-    resource_group: Annotated[str | None, typer.Option(
-        "--resource-group", "-g", help="The lab's group, when more than one group claims the lab.")] = None,
-    break_lease: Annotated[bool, typer.Option(
-        "--break-lease", help="Take the lab's lease even if another run holds it (only when it is surely gone).")
-    ] = False,
+    resource_group: GroupOpt = None,
+    break_lease: BreakLeaseOpt = False,
     output: OutputOpt = OutputFormat.human, emulator: EmulatorOpt = False, endpoint: EndpointOpt = None,
     subscription: SubscriptionOpt = None, cloud: CloudOpt = None,
 ) -> None:

@@ -6,6 +6,7 @@ Target options default to None so that ``azguest.azure.resolve_target`` reads th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -45,6 +46,13 @@ ConcurrencyOpt = Annotated[
 DeleteConcurrencyOpt = Annotated[
     int, typer.Option("--concurrency", "-j", min=1, max=64, help="Resources deleted in parallel.")
 ]
+
+SpecArg = Annotated[Path, typer.Argument(help="The lab spec (YAML).", exists=False)]
+LabArg = Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")]
+GroupOpt = Annotated[str | None, typer.Option(
+    "--resource-group", "-g", help="The lab's group, when more than one group claims the lab.")]
+BreakLeaseOpt = Annotated[bool, typer.Option(
+    "--break-lease", help="Take the lab's lease even if another run holds it (only when that run is surely gone).")]
 
 
 def session_for(emulator: bool, endpoint: str | None, subscription: str | None, cloud: str | None):

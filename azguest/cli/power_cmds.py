@@ -4,20 +4,23 @@ deallocation, and the lab's health checks (azguest.guest.power, azguest.guest.he
 from __future__ import annotations
 
 import sys
-from typing import Annotated
 
 import typer
 
 from azguest.cli import render
-from azguest.cli.options import CloudOpt, EmulatorOpt, EndpointOpt, OutputOpt, SubscriptionOpt, session_for
+from azguest.cli.options import (
+    BreakLeaseOpt,
+    CloudOpt,
+    EmulatorOpt,
+    EndpointOpt,
+    GroupOpt,
+    LabArg,
+    OutputOpt,
+    SubscriptionOpt,
+    session_for,
+)
 from azguest.cli.output import OutputFormat, emit_json
 from azguest.errors import Interrupted
-
-LabArg = Annotated[str, typer.Argument(help="The lab name (its azguest-lab tag).")]
-GroupOpt = Annotated[str | None, typer.Option(
-    "--resource-group", "-g", help="The lab's group, when more than one group claims the lab.")]
-BreakLeaseOpt = Annotated[bool, typer.Option(
-    "--break-lease", help="Take the lab's lease even if another run holds it (only when it is surely gone).")]
 
 
 def _power(command: str, lab: str, resource_group: str | None, break_lease: bool, output: OutputFormat,

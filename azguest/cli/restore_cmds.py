@@ -9,7 +9,16 @@ from typing import Annotated, Any
 
 import typer
 
-from azguest.cli.options import CloudOpt, EmulatorOpt, EndpointOpt, OutputOpt, SubscriptionOpt, YesOpt, session_for
+from azguest.cli.options import (
+    BreakLeaseOpt,
+    CloudOpt,
+    EmulatorOpt,
+    EndpointOpt,
+    OutputOpt,
+    SubscriptionOpt,
+    YesOpt,
+    session_for,
+)
 from azguest.cli.output import OutputFormat, emit_json
 
 BackupArg = Annotated[str, typer.Argument(help="The backup's id (`azguest backup list`); only a complete one.")]
@@ -22,8 +31,6 @@ ExpiresOpt = Annotated[str | None, typer.Option("--expires", help="--into: the n
                                                 "2w, never); default: the backup spec's expiresAfter.")]
 GroupOpt = Annotated[str | None, typer.Option("--resource-group", "-g", help="In place: the lab's group, when more "
                                               "than one group claims the lab.")]
-BreakLeaseOpt = Annotated[bool, typer.Option("--break-lease", help="Take the lab's lease even if another run holds "
-                                             "it (only when it is surely gone).")]
 
 
 def restore_cmd(backup: BackupArg, into: IntoOpt = None, keep_old_disks: KeepOpt = False,
