@@ -6,20 +6,11 @@ import json
 
 import pytest
 
+from tests.emulator.fakeclock import FakeClock
+
 SUB = "00000000-0000-0000-0000-000000000001"
 BASE = "https://management.azure.com"
 RG = f"/subscriptions/{SUB}/resourceGroups/rg1"
-
-
-class FakeClock:
-    def __init__(self, t: float = 1_700_000_000.0) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 def call(engine, method: str, path: str, body: dict | None = None, headers: dict | None = None,
@@ -38,4 +29,4 @@ def disk_body(size: int = 64, sku: str = "Premium_LRS", shares: int = 1) -> dict
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_700_000_000.0)
