@@ -62,13 +62,11 @@ def get_document(session: AzureSession, rid: ArmId | str) -> dict[str, Any] | No
 
     base = rid if isinstance(rid, ArmId) else ArmId.parse(rid)
     vid = base.child("versions", VERSION)
-    try:
-        with arm_errors(target=str(vid)):
+    with arm_errors(target=str(vid)):
+        try:
             body = K.get(session, TEMPLATE_SPEC_VERSION, vid)
-    except Exception as exc:  # noqa: BLE001 - translated below: only "absent" is an answer
-        if isinstance(exc.__cause__, ResourceNotFoundError):
+        except ResourceNotFoundError:  # the spec or its version is absent: an answer, not an error
             return None
-        raise
     text = ((body.get("properties") or {}).get("metadata") or {}).get(METADATA_KEY)
     return json.loads(text) if isinstance(text, str) else None
 
