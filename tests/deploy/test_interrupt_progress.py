@@ -221,13 +221,12 @@ def test_one_ctrl_c__running_vms_finish_and_still_get_their_auto_shutdown_schedu
 
 
 def _state(session: AzureSession, d) -> str:
-    from azguest.azure.errors import arm_errors
-    from azguest.errors import AzguestError
+    """The resource's provisioning state, or "absent" on a 404 (any other error fails the test)."""
+    from azure.core.exceptions import ResourceNotFoundError
 
     try:
-        with arm_errors(target=d.arm_id):
-            return K.get(session, K.KINDS[d.kind], d.arm_id)["properties"]["provisioningState"]
-    except AzguestError:
+        return K.get(session, K.KINDS[d.kind], d.arm_id)["properties"]["provisioningState"]
+    except ResourceNotFoundError:
         return "absent"
 
 
