@@ -24,7 +24,7 @@ from azguest.cli.options import (
     session_for,
 )
 from azguest.cli.output import OutputFormat, emit_json
-from azguest.restore.fleet import DEFAULT_PARALLEL
+from azguest.deploy.records import DEFAULT_PARALLEL
 
 lab_app = typer.Typer(name="lab", help="Labs in the subscription: list, clone (a class from a golden backup), rebuild.",
                       no_args_is_help=True, rich_markup_mode=None)

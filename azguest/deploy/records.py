@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_CONCURRENCY = 32  # tasks mostly wait on Azure; ARM allows 200 writes in a burst (catalog.limits)
+DEFAULT_PARALLEL = 30  # labs cloned at once by `lab clone` (each runs its own bounded DAG; the shared
+# buckets pace them); here, not in azguest.restore.fleet, so that the CLI reads it without importing that at start-up
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from azguest.deploy.records import DEFAULT_PARALLEL
 from azguest.errors import AzguestError, PartialError, UsageError
 from azguest.execute.budget import Budgets
 from azguest.execute.dag import Event
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
 TAG_CLONE_OF = "azguest-clone-of"  # on a clone's group once it passed its health check: the backup id
-DEFAULT_PARALLEL = 30  # labs restored at once (each runs its own bounded DAG; the shared buckets pace them)
 MAX_COUNT = 500
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
