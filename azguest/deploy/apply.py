@@ -22,7 +22,15 @@ from azguest.execute.dag import Event, Task, TaskOutcome, run_graph
 from azguest.execute.wait import Clock, poll_until, session_clock
 from azguest.plan.diff import IN_FLIGHT_STATES
 from azguest.plan.live import use_slots
-from azguest.plan.model import LIFETIME_TAGS, RESTORED_TAGS, SECRET_PLACEHOLDER, Change, Desired, Plan
+from azguest.plan.model import (
+    LIFETIME_TAGS,
+    RESTORED_TAGS,
+    SECRET_PLACEHOLDER,
+    Change,
+    Desired,
+    Plan,
+    provisioning_state,
+)
 from azguest.plan.osdisk import OS_DISK_DIFF, os_disk_id, os_disk_tags, shared_disk_ids, shares_a_disk
 
 if TYPE_CHECKING:
@@ -46,7 +54,7 @@ def _with_secret(body: Any, secret: str | None) -> Any:
 
 
 def _state(body: dict) -> str:
-    return str((body.get("properties") or {}).get("provisioningState") or "Succeeded").lower()
+    return provisioning_state(body).lower()
 
 
 def _without_secret(body: Any) -> Any:

@@ -88,7 +88,12 @@ class Live:
 
     @property
     def provisioning_state(self) -> str:
-        return str((self.body.get("properties") or {}).get("provisioningState") or "Succeeded")
+        return provisioning_state(self.body)
+
+
+def provisioning_state(body: dict[str, Any]) -> str:
+    """A wire body's provisioningState; a body without one (a kind that has none) counts as Succeeded."""
+    return str((body.get("properties") or {}).get("provisioningState") or "Succeeded")
 
 
 # create: absent; update: changed in place; retry: an earlier PUT ended Failed, PUT it again in full;
