@@ -12,7 +12,6 @@ then snapshotted (docs/design.md, "Backup", in-guest).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +24,9 @@ from azguest.backup.pieces import Plan, _snapshot, snapshot_checks
 from azguest.errors import AzguestError, GuestError
 from azguest.execute.wait import session_now
 from azguest.guest.configure import parse_result
-from azguest.guest.steps import BACKUP, RESTORE, script_text
-from azguest.plan.model import GUEST_STEP_ROLE, TAG_LAB, TAG_ROLE
+from azguest.guest.ops import run_once
+from azguest.guest.steps import BACKUP, RESTORE
+from azguest.plan.model import TAG_ROLE
 from azguest.storage import mode_for
 
 if TYPE_CHECKING:
@@ -118,25 +118,8 @@ def run_step(session: AzureSession, vm_id: str, vm_name: str, step_id: str, para
              lab: str, location: str, action: str = "backup") -> dict[str, Any]:
     """Run a backup or restore step once on the VM (fresh name, read back, deleted); its data, or
     ``AZG-<ACTION>-GUEST`` (``action`` is ``backup`` or ``restore``: the command that ran it)."""
-    step = _STEPS[step_id]
-    name = f"{step_id}-{uuid.uuid4().hex[:8]}"
-    rid = str(ArmId.parse(vm_id).child("runCommands", name))
+    view = run_once(session, vm_id, vm_name, _STEPS[step_id], params, lab=lab, location=location)
     code = f"AZG-{action.upper()}-GUEST"
-    body = {"location": location, "tags": {TAG_LAB: lab, TAG_ROLE: GUEST_STEP_ROLE},
-            "properties": {"source": {"script": script_text(step)},
-                           "parameters": [{"name": k, "value": v} for k, v in params.items()],
-                           "asyncExecution": False, "treatFailureAsDeploymentFailure": False,
-                           "timeoutInSeconds": step.timeout_s}}
-    try:
-        with arm_errors(target=f"{vm_name}/{name}"):
-            K.put(session, RC, rid, body)
-            view = (K.get(session, RC, rid, expand="instanceView").get("properties") or {}).get("instanceView") or {}
-    finally:
-        try:
-            with arm_errors(target=rid):
-                K.delete(session, RC, rid)
-        except AzguestError:  # left behind, tagged as a guest step: the next configure deletes it
-            pass
     out, err = str(view.get("output") or ""), str(view.get("error") or "")
     result = parse_result(step_id, out) if str(view.get("executionState") or "").lower() == "succeeded" else None
     if result is None or view.get("exitCode") not in (0, None):

@@ -14,7 +14,7 @@ its delete is cleaned up by the next ``configure`` like any stale guest step.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from azguest.plan.model import GUEST_STEP_ROLE, TAG_LAB, TAG_ROLE, TAG_SPEC, bod
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
+    from azguest.storage.registry import GuestStep
 
 VM, RC = K.KINDS["vm"], K.KINDS["runCommand"]
 TIERS = {"dc": "dc", "node": "node"}  # azguest-role -> part; any other VM role (storage, witness) is "storage"
@@ -157,33 +158,33 @@ class StepRun:
         return lines[-1] if lines else ""
 
 
-def _body(step_id: str) -> dict[str, Any]:
-    """No parameters, a timeout; ``treatFailureAsDeploymentFailure`` off: a failed look (AD DS not answering
-    yet) is a result to read and poll again, not a failed deployment."""
-    step = _STEPS[step_id]
-    body: dict[str, Any] = {"properties": {
-        "source": {"script": script_text(step)}, "parameters": [], "asyncExecution": False,
-        "treatFailureAsDeploymentFailure": False, "timeoutInSeconds": step.timeout_s}}
-    return body
+def run_once(session: AzureSession, vm_id: str, vm_name: str, step: GuestStep, params: Mapping[str, str], *,
+             lab: str, location: str) -> dict[str, Any]:
+    """Run the step's script once on the VM under a fresh name, read its instance view back, delete it; that
+    instance view. ``treatFailureAsDeploymentFailure`` off: a failed run (AD DS not answering yet) is a result
+    to read, not a failed deployment. An ARM refusal (a VM that does not run) is raised."""
+    name = f"{step.id}-{uuid.uuid4().hex[:8]}"
+    rid = str(ArmId.parse(vm_id).child("runCommands", name))
+    tags = {TAG_LAB: lab, TAG_ROLE: GUEST_STEP_ROLE}
+    body: dict[str, Any] = {"location": location, "tags": tags, "properties": {
+        "source": {"script": script_text(step)}, "parameters": [{"name": k, "value": v} for k, v in params.items()],
+        "asyncExecution": False, "treatFailureAsDeploymentFailure": False, "timeoutInSeconds": step.timeout_s}}
+    body["tags"] = {**tags, TAG_SPEC: body_hash(body)}
+    try:
+        with arm_errors(target=f"{vm_name}/{name}"):
+            K.put(session, RC, rid, body)
+        with arm_errors(target=f"{vm_name}/{name}"):
+            return (K.get(session, RC, rid, expand="instanceView").get("properties") or {}).get("instanceView") or {}
+    finally:
+        _delete_quietly(session, rid)
 
 
 def run_step(session: AzureSession, inv: Inventory, vm: LabVm, step_id: str, location: str | None = None
              ) -> StepRun:
-    """Run the step once on ``vm`` under a fresh name, read its result, delete it. A failed run is a
+    """Run the operations step once on ``vm`` (:func:`run_once`), read its result. A failed run is a
     :class:`StepRun` with ``ok`` False; an ARM refusal (a VM that does not run) is raised."""
-    name = f"{step_id}-{uuid.uuid4().hex[:8]}"
-    rid = str(ArmId.parse(vm.id).child("runCommands", name))
-    body = _body(step_id)
-    tags = {TAG_LAB: inv.lab, TAG_ROLE: GUEST_STEP_ROLE}
-    body = {"location": location or location_of(session, vm), "tags": tags, **body}
-    body["tags"] = {**tags, TAG_SPEC: body_hash(body)}
-    try:
-        with arm_errors(target=f"{vm.name}/{name}"):
-            K.put(session, RC, rid, body)
-        with arm_errors(target=f"{vm.name}/{name}"):
-            view = (K.get(session, RC, rid, expand="instanceView").get("properties") or {}).get("instanceView") or {}
-    finally:
-        _delete_quietly(session, rid)
+    view = run_once(session, vm.id, vm.name, _STEPS[step_id], {}, lab=inv.lab,
+                    location=location or location_of(session, vm))
     code = view.get("exitCode")
     out, err = str(view.get("output") or ""), str(view.get("error") or "")
     state = str(view.get("executionState") or "").lower()
