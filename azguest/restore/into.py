@@ -28,11 +28,12 @@ from azguest.errors import AzguestError, ConflictError, GuestError
 from azguest.execute.dag import Event
 from azguest.execute.wait import session_clock, session_now
 from azguest.guest import ops
-from azguest.guest.commands import STORAGE_KEY_PLACEHOLDER, Secrets, execution_name, with_secrets
+from azguest.guest.commands import Secrets, execution_name, run_command_body, with_secrets
 from azguest.guest.configure import parse_result
+from azguest.guest.graph import StepRun, run_key
 from azguest.guest.health import run_checks
 from azguest.guest.power import run_power
-from azguest.guest.steps import STORAGE_KEY, all_steps, first_node, script_text
+from azguest.guest.steps import all_steps, first_node
 from azguest.plan.diff import diff
 from azguest.plan.live import complete_bodies, read_live
 from azguest.plan.model import GUEST_STEP_ROLE, TAG_LAB, TAG_ROLE, TAG_SPEC, Plan, body_hash
@@ -128,12 +129,7 @@ class IntoRun:
         host = next(v for v in inv.nodes if v.computer.lower() == first_node(self.lab).lower())
         ops.wait_agent(self.session, host, self.clock)
         step = all_steps()["witness-cloud"]
-        values = step.values(self.lab, host.computer)
-        params = [{"name": n, "value": values[n]} for n in step.params]
-        body: dict[str, Any] = {"properties": {
-            "source": {"script": script_text(step)}, "parameters": params,
-            "protectedParameters": [{"name": STORAGE_KEY, "value": STORAGE_KEY_PLACEHOLDER}],
-            "asyncExecution": False, "treatFailureAsDeploymentFailure": True, "timeoutInSeconds": step.timeout_s}}
+        body = run_command_body(self.lab, StepRun(run_key(step.id, host.computer), step, host.computer, ()))
         name = execution_name(step.id, body)
         full = {"location": self.lab.location, "tags": {TAG_LAB: self.lab.name, TAG_ROLE: GUEST_STEP_ROLE}, **body}
         full["tags"][TAG_SPEC] = body_hash(full)
