@@ -21,12 +21,12 @@ import typer
 from azguest.cli import output
 from azguest.cli.exitcodes import ExitCode
 from azguest.cli.main import app, run
+from tests.deploy.conftest import PASSWORD, emulated  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 SPEC = str(EXAMPLES / "s2d-2node.yaml")
 LAB = "hv-s2d"
-PASSWORD = "Json-Only-Pa55!"
 VALIDATOR = jsonschema.Draft202012Validator(json.loads(output.SCHEMA_FILE.read_text(encoding="utf-8")))
 
 
@@ -78,14 +78,8 @@ def check(doc: dict, rc: int, command: str) -> dict:
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
+def cli(emulated, tmp_path, monkeypatch, capsys):  # noqa: F811  (the fixture imported above)
     """Runs azguest in-process on a persisted embedded emulator; returns (exit code, the one JSON document)."""
-    monkeypatch.setenv("AZGUEST_EMULATOR", "1")
-    monkeypatch.setenv("AZGUEST_EMULATOR_STATE", str(tmp_path / "emulator.db"))
-    monkeypatch.setenv("AZGUEST_EMULATOR_PROFILE", "fast")
-    monkeypatch.setenv("AZGUEST_ADMIN_PASSWORD", PASSWORD)
-    for var in ("AZGUEST_ARM_ENDPOINT", "AZGUEST_OUTPUT", "AZGUEST_DEBUG"):
-        monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
 
     def invoke(*argv: str, command: str | None = None, json_flag: bool = True) -> tuple[int, dict]:

@@ -38,7 +38,8 @@ def emulated(tmp_path, monkeypatch):
     monkeypatch.setenv("AZGUEST_EMULATOR_STATE", str(state))
     monkeypatch.setenv("AZGUEST_EMULATOR_PROFILE", "fast")
     monkeypatch.setenv("AZGUEST_ADMIN_PASSWORD", PASSWORD)
-    monkeypatch.delenv("AZGUEST_ARM_ENDPOINT", raising=False)
+    for var in ("AZGUEST_ARM_ENDPOINT", "AZGUEST_OUTPUT", "AZGUEST_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
     return state
 
 

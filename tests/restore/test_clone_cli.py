@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from azguest.cli.main import run
-from tests.deploy.conftest import EXAMPLES
-
-PASSWORD = "Clone-Cli-Pa55!"
+from tests.deploy.conftest import EXAMPLES, PASSWORD, emulated  # noqa: F401  (fixture)
 
 
-def test_lab_clone__progress_per_lab_and_overall_then_a_rerun_skips(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("AZGUEST_EMULATOR", "1")
-    monkeypatch.setenv("AZGUEST_EMULATOR_STATE", str(tmp_path / "emulator.db"))
-    monkeypatch.setenv("AZGUEST_EMULATOR_PROFILE", "fast")
-    monkeypatch.setenv("AZGUEST_ADMIN_PASSWORD", PASSWORD)
-    for var in ("AZGUEST_ARM_ENDPOINT", "AZGUEST_OUTPUT", "AZGUEST_DEBUG"):
-        monkeypatch.delenv(var, raising=False)
+@pytest.mark.usefixtures("emulated")
+def test_lab_clone__progress_per_lab_and_overall_then_a_rerun_skips(capsys):
     spec = str(EXAMPLES / "s2d-2node.yaml")
     assert run(["deploy", spec, "--yes"]) == 0
     capsys.readouterr()
