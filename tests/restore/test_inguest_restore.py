@@ -12,6 +12,7 @@ from azguest.deploy.teardown import destroy, plan_teardown
 from azguest.errors import ConflictError, GuestError
 from azguest.restore.core import Request, restore
 from tests.backup.conftest import PASSWORD, deployed, stored
+from tests.deploy.conftest import emulated  # noqa: F401  (fixture)
 from tests.restore.conftest import step_runs
 
 
@@ -76,17 +77,12 @@ def test_in_guest_restore__fails_when_the_disk_holds_no_backup_version(sess, eng
     assert not [d for d in stored(engine, "Microsoft.Compute/disks") if d["name"].startswith("wsb-restore-")]
 
 
-def test_in_guest_restore__cli_json_into_a_new_lab(tmp_path, monkeypatch, capsys):
+@pytest.mark.usefixtures("emulated")
+def test_in_guest_restore__cli_json_into_a_new_lab(capsys):
     import json
 
     from azguest.cli.main import run
     from tests.deploy.conftest import EXAMPLES
-
-    for k, v in {"AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(tmp_path / "emulator.db"),
-                 "AZGUEST_EMULATOR_PROFILE": "fast", "AZGUEST_ADMIN_PASSWORD": PASSWORD}.items():
-        monkeypatch.setenv(k, v)
-    for var in ("AZGUEST_ARM_ENDPOINT", "AZGUEST_OUTPUT", "AZGUEST_DEBUG"):
-        monkeypatch.delenv(var, raising=False)
     spec = str(EXAMPLES / "s2d-2node.yaml")
     assert run(["deploy", spec, "--yes"]) == 0
     capsys.readouterr()
