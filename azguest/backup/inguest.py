@@ -20,7 +20,7 @@ from azguest.azure.errors import arm_errors
 from azguest.azure.ids import ArmId
 from azguest.backup import run
 from azguest.backup.manifest import DiskConfig, Manifest, VmConfig
-from azguest.backup.pieces import Plan, _snapshot, snapshot_checks
+from azguest.backup.pieces import Plan, snapshot_checks, snapshot_piece
 from azguest.errors import AzguestError, GuestError
 from azguest.execute.wait import session_now
 from azguest.guest.configure import parse_result
@@ -167,7 +167,7 @@ def _in_guest(ctx: run.Context) -> Manifest:
                      size_gb=int((disk.get("properties") or {}).get("diskSizeGB") or target_size_gb(live)),
                      role=TARGET_ROLE)
     tags = run.store.piece_tags(live.lab, ctx.manifest.id, live.user_tags)
-    piece, body = _snapshot(live.subscription, group, ctx.manifest.id, cfg, None, live.location, tags)
+    piece, body = snapshot_piece(live.subscription, group, ctx.manifest.id, cfg, None, live.location, tags)
     piece = replace(piece, consistency="crash")
     ctx.plan = Plan((piece,), {piece.key: body}, {})
     guest = {"tool": "Windows Server Backup", "target": {"kind": "disk", "diskId": disk_id, "lun": data.get("lun"),
@@ -200,7 +200,7 @@ def delete_targets(session: AzureSession, lab: str) -> list[str]:
 def _target_checks(session: AzureSession, live: LiveLab, group: str, bid: str) -> list[str]:
     """Before any write: the target disk's snapshot within Azure's limits (7 per disk in 5 minutes, 500)."""
     cfg = DiskConfig(name=target_name(live.lab), id=target_id(live, group), sku=TARGET_SKU, size_gb=0)
-    piece, body = _snapshot(live.subscription, group, bid, cfg, None, live.location, {})
+    piece, body = snapshot_piece(live.subscription, group, bid, cfg, None, live.location, {})
     return snapshot_checks(session, Plan((piece,), {piece.key: body}, {}), group, session_now(session))
 
 

@@ -61,7 +61,7 @@ class Plan:
     collections: dict[str, tuple[str, dict[str, Any]]]  # piece key -> (collection id, its PUT body)
 
 
-def _snapshot(sub: str, group: str, backup_id: str, disk: DiskConfig, vm: str | None, location: str,
+def snapshot_piece(sub: str, group: str, backup_id: str, disk: DiskConfig, vm: str | None, location: str,
               tags: dict[str, str]) -> tuple[Piece, dict[str, Any]]:
     rid = ArmId.build(sub, group, SNAPSHOT.arm_type, snapshot_name(backup_id, disk.name))
     body = {"location": location, "tags": tags, "sku": {"name": "Standard_LRS"},
@@ -78,7 +78,7 @@ def plan_pieces(live: LiveLab, method: str, group: str, backup_id: str, tags: di
     if method == "cold":
         for d in live.disks():
             owner = next((v.name for v in live.vms if d in (v.os_disk, *v.data_disks)), None)
-            p, b = _snapshot(sub, group, backup_id, d, owner if d.max_shares == 1 else None, live.location, tags)
+            p, b = snapshot_piece(sub, group, backup_id, d, owner if d.max_shares == 1 else None, live.location, tags)
             pieces.append(p)
             bodies[p.key] = b
         return Plan(tuple(pieces), bodies, colls)
@@ -97,7 +97,7 @@ def plan_pieces(live: LiveLab, method: str, group: str, backup_id: str, tags: di
         colls[p.key] = (str(cid), {"location": vm.location or live.location, "tags": tags,
                                    "properties": {"source": {"id": vm.id}}})
     for d in shared:
-        p, b = _snapshot(sub, group, backup_id, d, None, live.location, tags)
+        p, b = snapshot_piece(sub, group, backup_id, d, None, live.location, tags)
         pieces.append(p)
         bodies[p.key] = b
     return Plan(tuple(pieces), bodies, colls)
