@@ -148,13 +148,12 @@ def test_lab_commands__success_and_failure(cli, tmp_path, monkeypatch):
     assert rc == ExitCode.NOT_FOUND
     rc, doc = cli("gc", "--dry-run")
     assert rc == 0 and doc["result"]["expired"] == [] and doc["result"]["destroyed"] == []  # both lists
-    if "extend" in COMMANDS:
-        rc, doc = cli("extend", LAB, "7d")
-        assert rc == 0 and doc["result"]
-        rc, doc = cli("extend", "nolab", "7d")
-        assert rc == ExitCode.NOT_FOUND
-        rc, doc = cli("extend", LAB, "seven days")
-        assert rc == ExitCode.USAGE and doc["error"]["code"]
+    rc, doc = cli("extend", LAB, "7d")
+    assert rc == 0 and doc["result"]
+    rc, doc = cli("extend", "nolab", "7d")
+    assert rc == ExitCode.NOT_FOUND
+    rc, doc = cli("extend", LAB, "seven days")
+    assert rc == ExitCode.USAGE and doc["error"]["code"]
     rc, doc = cli("destroy", LAB)
     assert rc == ExitCode.CONFIRM_NEEDED
     rc, doc = cli("destroy", LAB, "--yes")
