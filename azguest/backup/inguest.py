@@ -204,11 +204,5 @@ def _target_checks(session: AzureSession, live: LiveLab, group: str, bid: str) -
     return snapshot_checks(session, Plan((piece,), {piece.key: body}, {}), group, session_now(session))
 
 
-def restore_data(*args: Any, **kwargs: Any) -> Any:
-    """The in-guest method's restore (deploy, configure, ``restore-wsb``): ``azguest.restore.guestdata``."""
-    from azguest.restore.guestdata import restore_in_guest
-    return restore_in_guest(*args, **kwargs)
-
-
 run.RUNNERS["in-guest"] = _in_guest
 run.EXTRA_CHECKS["in-guest"] = _target_checks

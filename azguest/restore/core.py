@@ -32,8 +32,8 @@ def restore(session: AzureSession, req: Request, *, manifest: Manifest | None = 
     freshly deployed lab (``password``: the new lab's admin password)."""
     m = manifest if manifest is not None else load_restorable(session, req.backup)
     if m.method == "in-guest":
-        from azguest.restore.model import guest_restorer
-        return guest_restorer()(session, m, req, password=password, lease=lease, on_event=on_event,
+        from azguest.restore.guestdata import restore_in_guest
+        return restore_in_guest(session, m, req, password=password, lease=lease, on_event=on_event,
                                 on_start=on_start)
     if req.into:
         from azguest.restore.into import restore_into

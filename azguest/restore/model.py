@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from azguest.backup import store
 from azguest.backup.manifest import DiskConfig, Manifest
-from azguest.errors import PreflightError, UnsupportedError
+from azguest.errors import PreflightError
 from azguest.plan.model import TAG_LAB, TAG_RESTORE, TAG_ROLE, TAG_SLOT, TAG_SPEC, body_hash
 
 if TYPE_CHECKING:
@@ -117,25 +117,7 @@ def load_restorable(session: AzureSession, backup_id: str) -> Manifest:
     if m.method != "in-guest" and missing:
         raise PreflightError(f"backup {backup_id} names no piece for disk(s) {', '.join(missing)}",
                              code="AZG-RESTORE-INCOMPLETE", details={"backup": backup_id, "disks": missing})
-    if m.method == "in-guest":
-        guest_restorer()
     return m
-
-
-def guest_restorer() -> Any:
-    """The in-guest method's restore step (``azguest.backup.inguest.restore_data``), or AZG-RESTORE-UNSUPPORTED
-    while this build has none."""
-    try:
-        from azguest.backup import inguest  # type: ignore[attr-defined]
-    except ImportError:
-        inguest = None
-    fn = getattr(inguest, "restore_data", None)
-    if fn is None:
-        raise UnsupportedError("restoring an in-guest backup is not available in this build: the in-guest "
-                               "method's restore step (deploy, then restore the data in the guest) is missing",
-                               code="AZG-RESTORE-UNSUPPORTED",
-                               hint="restore a vm or cold backup (`azguest backup list` shows each one's mode)")
-    return fn
 
 
 def disk_body(d: DiskConfig, location: str, tags: dict[str, str], zone: str | None = None) -> dict[str, Any]:

@@ -10,9 +10,8 @@ import dataclasses
 import pytest
 
 from azguest.backup import store
-from azguest.errors import ConflictError, PreflightError, UnsupportedError
+from azguest.errors import ConflictError, PreflightError
 from azguest.guest.health import run_checks
-from azguest.restore import model
 from azguest.restore.core import Request, restore
 from tests.restore.conftest import backed_up
 
@@ -66,15 +65,3 @@ def test_incomplete_backup__is_refused_before_any_write(sess, engine, status):
         assert info.value.code == "AZG-RESTORE-INCOMPLETE" and status in info.value.message
     assert not [e for e in engine.request_log if e.method in ("PUT", "PATCH", "DELETE", "POST")]
 
-
-def test_in_guest_backup__is_refused_while_this_build_cannot_restore_it(sess, engine, monkeypatch):
-    lab, m = backed_up(sess, engine, "iscsi", "vm")
-    store.write(sess, dataclasses.replace(m, method="in-guest"))
-    from azguest.backup import inguest
-    monkeypatch.delattr(inguest, "restore_data", raising=False)
-    engine.reset_log()
-    with pytest.raises(UnsupportedError) as info:
-        restore(sess, Request(m.id))
-    assert info.value.code == "AZG-RESTORE-UNSUPPORTED"
-    assert not [e for e in engine.request_log if e.method in ("PUT", "PATCH", "DELETE", "POST")]
-    assert model.guest_restorer is not None
