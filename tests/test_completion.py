@@ -44,6 +44,8 @@ def test_completing__commands_and_choices_without_importing_azure():
     assert {"deploy", "destroy"} <= set(words) and all(w.startswith("de") for w in words)
     imported = [line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line]
     assert imported and not [m for m in imported if m == "azure" or m.startswith("azure.")]
+    layers = ("azguest.azure", "azguest.restore", "azguest.backup", "azguest.guest", "azguest.execute")
+    assert not [m for m in imported if m.startswith(layers)]  # command modules import their use case lazily
     storage = _azguest([], {"_AZGUEST_COMPLETE": "complete_bash", "COMP_WORDS": "azguest init --storage ",
                             "COMP_CWORD": "3"})
     assert storage.stdout.split() == ["s2d", "shared-disk", "iscsi"]
