@@ -6,6 +6,7 @@ command modules import the heavy layers inside the command functions.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -72,6 +73,13 @@ USAGE_CODES = (  # click's usage errors, most specific first: (exception class n
 )
 
 
+@functools.cache
+def click_command():
+    """The click command tree of ``app``, built once per process: Typer rebuilds it from every command's
+    signature on each ``get_command`` (about 30 ms), and tests run the CLI in process thousands of times."""
+    return typer.main.get_command(app)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code. Every error is turned into one message here (and, when
     JSON output is asked for, into the envelope's ``error`` on stdout: usage errors included)."""
@@ -81,7 +89,7 @@ def run(argv: list[str] | None = None) -> int:
     from azguest.errors import AzguestError
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
+    command = click_command()
     output.reset()
     try:
         rv = command.main(args=argv, prog_name="azguest", standalone_mode=False)
@@ -127,7 +135,7 @@ def run(argv: list[str] | None = None) -> int:
 
 def _command_name(argv: list[str]) -> str:
     """The command path named on the command line ("plan", "emulator stats"), as far as it names one."""
-    group, names = typer.main.get_command(app), []
+    group, names = click_command(), []
     for a in argv:
         if a.startswith("-"):
             continue

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +27,25 @@ class YamlProblem(Exception):
     column: int
 
 
+CACHE_MAX_CHARS = 256 * 1024  # specs are a few KiB; a huge text is parsed afresh rather than kept
+
+
 def parse(text: str) -> tuple[Any, Positions]:
+    """Plain data and positions of ``text``. The same text is parsed once per process (ruamel's pure-Python
+    round-trip parser costs milliseconds per spec, and a command, clone or test suite reads the same spec many
+    times); every caller gets its own copy, so mutating the result never changes the cache."""
+    if len(text) > CACHE_MAX_CHARS:
+        return _parse(text)
+    raw, positions = _parse_cached(text)
+    return copy.deepcopy(raw), dict(positions)
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_cached(text: str) -> tuple[Any, Positions]:
+    return _parse(text)
+
+
+def _parse(text: str) -> tuple[Any, Positions]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
