@@ -4,7 +4,7 @@ A profile is data (frozen dataclasses) built from a built-in name or a JSON/YAML
 ``AZGUEST_EMULATOR_PROFILE`` (a name or a path) selects one. Built-in profiles:
 
 - ``fast`` (``DEFAULT_PROFILE``: ``deploy --emulator``, ``emulator serve`` and the tests): every
-  operation completes at once (time scale 0, one InProgress poll); throttling on, with the exact wait
+  operation completes at once (time scale 0, Succeeded at the first poll); throttling on, with the exact wait
   in milliseconds (``x-ms-retry-after-ms``) instead of whole-second ``Retry-After``.
 - ``bench``: Azure's durations at 1/100 (a 90 s VM create takes 0.9 s), throttling budgets on the same clock.
 - ``realistic``: Azure-like latencies (time scale 1): a first lab deploy takes minutes.
@@ -188,7 +188,10 @@ def builtin(name: str) -> Profile:
     # fast: wait exactly, not whole seconds; bench: buckets refill on the compressed clock too, else its polls
     # (100 per Azure 10 s) spend Compute's per-VM budgets a real lab keeps and guest steps wait on 429s
     throttling = Throttling(retry_after_ms_header=scale == 0.0, time_scaled=0.0 < scale < 1.0)
-    return Profile(name=name, latency=Latency(time_scale=scale), throttling=throttling)
+    # fast: an operation that is done answers Succeeded at the first poll (one round trip per LRO, as Azure's
+    # quick operations do); the others keep one InProgress poll, so clients always see an operation in flight
+    latency = Latency(time_scale=scale, min_in_progress_polls=0 if scale == 0.0 else 1)
+    return Profile(name=name, latency=latency, throttling=throttling)
 
 
 def default_profile() -> Profile:

@@ -11,7 +11,7 @@ from azure.core.exceptions import HttpResponseError
 
 from azguest.azure import AzureSession, RetrySettings
 from azguest.emulator import EmulatorTransport, Engine, load_profile
-from azguest.emulator.profile import DEFAULT_PROFILE, ENV_PROFILE, Bucket, Faults, Profile, Throttling
+from azguest.emulator.profile import DEFAULT_PROFILE, ENV_PROFILE, Bucket, Faults, Latency, Profile, Throttling
 from tests.emulator.lab import Lab
 from tests.emulator_engine.conftest import FakeClock, call, disk_body
 
@@ -142,15 +142,25 @@ def test_vm_create_failure__surfaces_after_emulated_polling(no_real_sleep, uid):
     assert ei.value.error.code == "AllocationFailed" and engine.skipped_s >= 90
 
 
-def test_fast_profile__an_inprogress_poll_hints_a_millisecond_even_when_the_operation_is_done():
-    """The fast profile answers one InProgress poll after the work is done; it must say "again in 1 ms",
-    or the SDK waits its polling interval (a real wait over HTTP or on a state file)."""
+def test_fast_profile__a_done_operation_answers_at_the_first_poll_after_a_millisecond_hint():
+    """The fast profile's operations are done at once: the first answer says "poll again in 1 ms" (or the SDK
+    waits its polling interval: a real wait over HTTP or on a state file) and the first poll is the result."""
     engine = Engine(profile=load_profile("fast"))
     disk = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/Microsoft.Compute/disks/d1"
     call(engine, "PUT", "/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg1",
          {"location": "westeurope"})
     first, _ = call(engine, "PUT", disk, disk_body())
     assert first.status == 202 and first.headers["retry-after-ms"] == "1"
+    assert engine.handle("GET", first.headers["Location"], {}, None).status == 200
+
+
+def test_held_inprogress_poll__hints_a_millisecond_even_when_the_operation_is_done():
+    """A profile that holds one InProgress poll (``min_in_progress_polls``) after the work is done hints 1 ms."""
+    engine = Engine(profile=load_profile("fast").replace(latency=Latency(time_scale=0.0, min_in_progress_polls=1)))
+    disk = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/Microsoft.Compute/disks/d1"
+    call(engine, "PUT", "/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg1",
+         {"location": "westeurope"})
+    first, _ = call(engine, "PUT", disk, disk_body())
     poll = engine.handle("GET", first.headers["Location"], {}, None)
     assert poll.status == 202 and poll.headers["retry-after-ms"] == "1"
     assert engine.handle("GET", first.headers["Location"], {}, None).status == 200
