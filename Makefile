@@ -17,7 +17,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 test: install
 	$(BIN)/ruff check azguest tests bench
 	$(BIN)/python -m azguest.docs --check
-	$(BIN)/python -m pytest -n 2 --dist worksteal tests  # worksteal: an idle worker takes queued tests from a busy one
+	# worksteal: an idle worker takes queued tests from a busy one. Bytecode is cached even where the environment
+	# says PYTHONDONTWRITEBYTECODE, so the CLI processes the tests start do not recompile azguest each time.
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2 --dist worksteal tests
 
 lint: install
 	$(BIN)/ruff check azguest tests bench
@@ -37,3 +39,4 @@ demo: install
 
 clean:
 	rm -rf $(VENV) .azguest .pytest_cache .hypothesis
+	find azguest tests bench -name __pycache__ -prune -exec rm -rf {} +
