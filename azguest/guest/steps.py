@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -204,8 +205,10 @@ def targets_of(lab: Lab, step: Step) -> tuple[str, ...]:
     return tuple(vm.computer for vm in lab.storage_layout().vms if vm.kind == step.targets)
 
 
+@cache
 def templates_root() -> Path:
-    """The guest scripts' folder: ``azguest/templates`` when installed, the top-level ``templates/`` in a checkout."""
+    """The guest scripts' folder: ``azguest/templates`` when installed, the top-level ``templates/`` in a checkout
+    (located once per process: an installed or checked-out package does not move while it runs)."""
     try:
         root = resources.files("azguest.templates")
         if root.is_dir():  # installed, azguest.templates is a namespace package (a MultiplexedPath): join, then str
@@ -222,6 +225,13 @@ _INCLUDE = re.compile(r"^# azguest-include: (lib/[A-Za-z0-9_-]+\.ps1)[ \t]*$", r
 
 def script_text(step: Step) -> str:
     """The step's script as it runs: its include lines replaced by the shared functions they name."""
-    folder = (templates_root() / step.script).parent
-    text = (templates_root() / step.script).read_text(encoding="utf-8")
-    return _INCLUDE.sub(lambda m: (folder / m.group(1)).read_text(encoding="utf-8").rstrip("\n"), text)
+    return _script(step.script)
+
+
+@cache
+def _script(relative: str) -> str:
+    """One script with its includes inlined, read once per process (the package's templates do not change while
+    it runs; every run command of every step sends the same text)."""
+    path = templates_root() / relative
+    text = path.read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda m: (path.parent / m.group(1)).read_text(encoding="utf-8").rstrip("\n"), text)
