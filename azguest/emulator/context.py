@@ -86,9 +86,22 @@ def scrub(res: dict[str, Any]) -> dict[str, Any]:
     return res
 
 
+def jcopy(value: Any) -> Any:
+    """A deep copy of a JSON tree (dict/list/str/int/float/bool/None), several times faster than
+    ``copy.deepcopy``; anything else (a tuple, an object) goes to ``copy.deepcopy``."""
+    cls = type(value)
+    if cls is dict:
+        return {k: jcopy(v) for k, v in value.items()}
+    if cls is list:
+        return [jcopy(v) for v in value]
+    if cls is str or cls is int or cls is float or cls is bool or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 def public(res: dict[str, Any]) -> dict[str, Any]:
     """The ARM JSON of a stored resource: private ``_`` keys removed, deep-copied."""
-    return {k: copy.deepcopy(v) for k, v in res.items() if not k.startswith("_")}
+    return {k: jcopy(v) for k, v in res.items() if not k.startswith("_")}
 
 
 class Ctx:

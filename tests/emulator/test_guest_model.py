@@ -121,6 +121,27 @@ def test_careless_step__cannot_echo_or_keep_a_protected_parameter(lab: Lab, engi
     assert SECRET not in json.dumps(engine.store.state)
 
 
+def test_careless_step__keeping_a_secret_drops_all_its_changes_other_runs_keep_theirs(lab: Lab,
+                                                                                      engine: Engine) -> None:
+    def noted(run, facts):
+        facts.setdefault("notes", []).append(run.parameters.get("Note"))
+        if run.protected.get("Password"):
+            facts["password"] = run.protected["Password"]
+        return GuestResult(0, "noted", "")
+
+    rg = lab.rg()
+    vm = lab.vm(rg)
+    with registered("note", noted):
+        _managed(lab, rg, vm.name, "a", "# azguest-step: note", {"Note": "plain"})
+        _, kept = _managed(lab, rg, vm.name, "b", "# azguest-step: note", {"Note": "with-secret"},
+                           protected={"Password": SECRET})
+        _managed(lab, rg, vm.name, "c", "# azguest-step: note", {"Note": "unrelated"}, protected={"Other": "x-9"})
+    assert kept.instance_view.exit_code == 1 and "protected parameter" in kept.instance_view.error
+    facts = engine.store.state["guests"][vm.id.lower()]["facts"]
+    assert facts["notes"] == ["plain", "unrelated"] and "password" not in facts
+    assert SECRET not in json.dumps(engine.store.state)
+
+
 def test_guest_state__persists_across_engines_and_goes_with_the_vm(tmp_path: Path) -> None:
     state = tmp_path / "emulator.db"
     with AzureSession.for_engine(Engine(state_path=state, profile=load_profile("fast"))) as s:

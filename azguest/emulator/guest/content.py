@@ -17,11 +17,11 @@ guest are mapped to the VMs of the same computer names in the group the guest bo
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import TYPE_CHECKING, Any
 
 from azguest.emulator import ids
+from azguest.emulator.context import jcopy
 from azguest.emulator.guest.model import guest_state
 from azguest.emulator.guest.world import World
 
@@ -50,10 +50,10 @@ def os_disk_vm(ctx: Ctx, disk: dict[str, Any]) -> dict[str, Any] | None:
 def guest_of(ctx: Ctx, vm: dict[str, Any]) -> dict[str, Any]:
     """A VM's guest as its OS disk holds it: facts, its cluster's record, the computer names of its peers."""
     world = World(ctx, vm["id"])
-    facts = copy.deepcopy(guest_state(ctx, vm["id"])["facts"])
+    facts = jcopy(guest_state(ctx, vm["id"])["facts"])
     rec = world.cluster(facts.get("cluster"))
     return {"facts": facts, "computer": world.peer_of(vm).computer,
-            "cluster": copy.deepcopy(rec) if rec is not None else None,
+            "cluster": jcopy(rec) if rec is not None else None,
             "peers": {p.id: p.computer for p in world.peers()}}
 
 
@@ -62,15 +62,15 @@ def capture(ctx: Ctx, src: dict[str, Any] | None) -> dict[str, Any] | None:
     if src is None or ctx.engine.profile.guest != "windows-model":
         return None
     if src.get(KEY) is not None or not str(src.get("type", "")).lower().endswith("/disks"):
-        return copy.deepcopy(src.get(KEY))
-    facts = copy.deepcopy(guest_state(ctx, src["id"])["facts"])
+        return jcopy(src.get(KEY))
+    facts = jcopy(guest_state(ctx, src["id"])["facts"])
     facts.setdefault("signature", signature(ctx, src["id"]))
     out: dict[str, Any] = {"facts": facts}
     vm = os_disk_vm(ctx, src)
     if vm is not None:
         out["os"] = guest_of(ctx, vm)
     elif src.get("_os_guest") is not None:
-        out["os"] = copy.deepcopy(src["_os_guest"])
+        out["os"] = jcopy(src["_os_guest"])
     return out
 
 
@@ -78,9 +78,9 @@ def seed_disk(ctx: Ctx, disk: dict[str, Any], captured: dict[str, Any] | None) -
     """A new disk made from a copy holds its content (and an OS disk its guest)."""
     if not captured:
         return
-    guest_state(ctx, disk["id"])["facts"] = copy.deepcopy(captured.get("facts") or {})
+    guest_state(ctx, disk["id"])["facts"] = jcopy(captured.get("facts") or {})
     if captured.get("os") is not None:
-        disk["_os_guest"] = copy.deepcopy(captured["os"])
+        disk["_os_guest"] = jcopy(captured["os"])
     ctx.mark_dirty()
 
 
@@ -108,7 +108,7 @@ def os_disk_changed(ctx: Ctx, vm: dict[str, Any], old: dict[str, Any] | None, ne
         return
     if held.get("computer"):
         vm["_computer"] = held["computer"]
-    guest = _remap(copy.deepcopy(held), ctx, vm, held.get("peers") or {})
+    guest = _remap(jcopy(held), ctx, vm, held.get("peers") or {})
     guest_state(ctx, vm["id"])["facts"] = guest["facts"]
     rec = guest.get("cluster")
     if rec and rec.get("name"):

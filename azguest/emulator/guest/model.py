@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import re
 import traceback
@@ -12,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from azguest.emulator import ids
-from azguest.emulator.context import iso_offset, public
+from azguest.emulator.context import iso_offset, jcopy, public
 from azguest.emulator.profile import GUEST_MODELS
 
 if TYPE_CHECKING:
@@ -123,9 +122,16 @@ def mask(text: str, protected: Mapping[str, str]) -> str:
     return text or ""
 
 
+def _secrets(protected: Mapping[str, str]) -> list[str]:
+    return [str(v) for v in protected.values() if v]
+
+
 def _holds_secret(facts: dict[str, Any], protected: Mapping[str, str]) -> bool:
+    secrets = _secrets(protected)
+    if not secrets:
+        return False
     dumped = json.dumps(facts, default=str)
-    return any(str(v) in dumped for v in protected.values() if v)
+    return any(v in dumped for v in secrets)
 
 
 def run_step(ctx: Ctx, model: str, vm_id: str, script: Any, parameters: Mapping[str, str],
@@ -149,14 +155,15 @@ def run_step(ctx: Ctx, model: str, vm_id: str, script: Any, parameters: Mapping[
     text = _script_text(script)
     run = GuestRun(vm_id, public(vm), step_id, dict(parameters), dict(protected), ctx.now, text, ctx)
     rec = guest_state(ctx, vm_id)
-    before = copy.deepcopy(ctx.state["guests"])
+    # the guest state before the run, to drop its changes if a secret got in (none to leak: no copy)
+    before = jcopy(ctx.state["guests"]) if _secrets(protected) else None
     run, refused = prepare(run)
     try:
         result = refused or fn(run, rec["facts"])
     except Exception as e:  # a broken step is a failed run, not a failed ARM request
         ctx.engine.last_error = traceback.format_exc()
         result = GuestResult(1, "", f"azguest emulator: guest step '{step_id}' failed: {type(e).__name__}")
-    if _holds_secret(ctx.state["guests"], protected):  # guest state is stored: a secret must not get in
+    if before is not None and _holds_secret(ctx.state["guests"], protected):  # a secret must not get in
         ctx.state["guests"] = before
         rec = guest_state(ctx, vm_id)
         result = GuestResult(1, "", f"azguest emulator: guest step '{step_id}' tried to keep a protected "
