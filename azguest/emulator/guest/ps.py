@@ -8,6 +8,7 @@ guest script sets ``$ErrorActionPreference = 'Stop'``), a parameter-binding erro
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ class ParamBlock:
     advanced: bool  # [CmdletBinding()] or a [Parameter()] attribute: unknown named parameters are an error
 
 
+@functools.lru_cache(maxsize=256)  # the guest scripts are a few dozen templates: parse each text once
 def _strip(text: str) -> str:
     """The script with comments and string contents blanked (same length and lines, so positions hold)."""
     out, i, n = list(text), 0, len(text)
@@ -62,6 +64,7 @@ def _blank(text: str) -> list[str]:
     return ["\n" if c == "\n" else " " for c in text]
 
 
+@functools.lru_cache(maxsize=256)
 def parse_param_block(script: str) -> ParamBlock | None:
     """The script's ``param(...)`` block (None when the script has none before its first statement)."""
     code = _strip(script)

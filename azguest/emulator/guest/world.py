@@ -132,6 +132,7 @@ class World:
         self.vm_id = vm_id
         self.sub = ids.sub_of(vm_id)
         self.rg = ids.rg_of(vm_id) or ""
+        self._vm_keys: tuple[tuple[int, int], list[str]] | None = None  # (resources id and size, the VMs' keys)
 
     @property
     def now(self) -> float:
@@ -144,8 +145,17 @@ class World:
         return Peer(self.ctx, vm, guest_state(self.ctx, vm["id"])["facts"])
 
     def peers(self) -> Iterator[Peer]:
-        for vm in self.ctx.of_type(VM_TYPE, sub=self.sub, rg=self.rg):
-            yield self.peer_of(vm)
+        """The group's VMs in id order. Their keys are listed once while the resource table keeps its size
+        (a guest step adds or removes no resource); each VM is read afresh."""
+        table = self.ctx.resources
+        sig = (id(table), len(table))
+        if self._vm_keys is None or self._vm_keys[0] != sig:
+            vms = self.ctx.of_type(VM_TYPE, sub=self.sub, rg=self.rg)
+            self._vm_keys = (sig, [ids.key(vm["id"]) for vm in vms])
+        for key in self._vm_keys[1]:
+            vm = table.get(key)
+            if vm is not None:
+                yield self.peer_of(vm)
 
     @property
     def me(self) -> Peer:

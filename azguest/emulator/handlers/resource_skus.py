@@ -8,6 +8,7 @@ hostGroups), costs, ``includeExtendedLocations``.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -48,6 +49,13 @@ def _vm_entry(size: VmSize, loc: str, reason: str | None) -> dict[str, Any]:
     return entry
 
 
+@functools.lru_cache(maxsize=64)
+def _unrestricted(loc: str) -> tuple[dict[str, Any], ...]:
+    """The location's entries without restrictions, built once (the catalog is constant). Shared between
+    replies, which only encode them: never change one (``list`` builds a restricted entry anew)."""
+    return tuple(_vm_entry(s, loc, None) for s in SIZES.values()) + tuple(_disk_entries(loc))
+
+
 def _disk_entries(loc: str) -> list[dict[str, Any]]:
     out = []
     for sku in DISK_SKUS.values():
@@ -77,11 +85,16 @@ class ResourceSkus(Handler):
         flt = ctx.req.query.get("$filter") or ""
         m = re.search(r"location\s+eq\s+'([^']+)'", flt, re.I)
         locs = [m.group(1).replace(" ", "").lower()] if m else sorted(set(LOCATIONS) | _state_locations(ctx))
-        out = []
+        out: list[dict[str, Any]] = []
         for loc in locs:
             restricted = ctx.state["sku_restrictions"].get(loc, {})
-            out += [_vm_entry(s, loc, restricted.get(s.name.lower())) for s in SIZES.values()]
-            out += _disk_entries(loc)
+            base = _unrestricted(loc)
+            if not restricted:
+                out += base
+                continue
+            vms = [_vm_entry(s, loc, restricted[s.name.lower()]) if restricted.get(s.name.lower()) else entry
+                   for s, entry in zip(SIZES.values(), base, strict=False)]
+            out += vms + list(base[len(vms):])
         return Reply(200, {"value": out})
 
 
