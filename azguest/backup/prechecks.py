@@ -26,14 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from azguest.azure import kinds as K
-from azguest.azure.errors import arm_errors
 from azguest.backup.labread import LiveLab
-from azguest.errors import AzureError
-from azguest.execute.wait import session_clock
 from azguest.guest.configure import parse_result
-from azguest.guest.ops import POLL_S
-from azguest.guest.steps import OPERATIONS, script_text
+from azguest.guest.ops import run_action
+from azguest.guest.steps import OPERATIONS
 from azguest.storage import mode_for
 
 if TYPE_CHECKING:
@@ -42,7 +38,6 @@ if TYPE_CHECKING:
 HEALTH_STEP = "cluster-health"
 SETTLED = ("Online", "Offline", "Failed")  # Get-ClusterGroup states that are not a transition
 CHECKED_METHODS = ("vm", "in-guest")
-RETRY_S = 600.0  # the look is retried while throttled (Update VM budget: 12 burst, 4 per minute per VM)
 
 
 @dataclass(frozen=True)
@@ -68,28 +63,9 @@ def query(session: AzureSession, live: LiveLab) -> tuple[str | None, dict[str, A
         return None, None
     vm = running[0]
     step = next(s for s in OPERATIONS if s.id == HEALTH_STEP)
-    body = {"commandId": "RunPowerShellScript", "script": script_text(step).splitlines()}
-    out = _action(session, vm.id, f"{vm.name} (runCommand {HEALTH_STEP})", body)
-    stdout = next((str(v.get("message") or "") for v in out.get("value") or []
-                   if "stdout" in str(v.get("code") or "").lower()), "")
+    stdout, _ = run_action(session, vm.id, vm.name, step)  # retried while throttled or busy
     result = parse_result(HEALTH_STEP, stdout)
     return vm.name, (dict(result.get("data") or {}) if result is not None else None)
-
-
-def _action(session: AzureSession, vm_id: str, target: str, body: dict[str, Any]) -> dict[str, Any]:
-    """POST the action Run Command, retried with back-off while Azure throttles it (429: azure-core retries no
-    POST without Retry-After), until a deadline on the session's clock."""
-    clock = session_clock(session)
-    delay, deadline = POLL_S, clock.now() + RETRY_S
-    while True:
-        try:
-            with arm_errors(target=target):
-                return K.action(session, K.KINDS["vm"], vm_id, "run_command", body)
-        except AzureError as e:
-            if e.status != 429 or clock.now() + delay > deadline:
-                raise
-        clock.sleep(delay)
-        delay = min(delay * 2, POLL_S * 16)
 
 
 def judge(live: LiveLab, method: str, storage_mode: str, data: dict[str, Any] | None, host: str | None

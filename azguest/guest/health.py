@@ -76,9 +76,7 @@ def check_vms(inv: ops.Inventory) -> Check:
 
 def check_dc(run: ops.StepRun | None, why: str) -> Check:
     if run is None or not run.ok:
-        last = run.last_line() if run is not None else ""
-        return Check("dc-answers", False, why or f"dc-health failed (exit code {run.exit_code if run else None})"
-                     + (f": {last}" if last else ""))
+        return Check("dc-answers", False, why or _failed("dc-health", run, ""))
     data = run.data or {}
     missing = [w for w, k in (("AD DS", "adws"), ("DNS", "dnsServer")) if data.get(k) != "Running"]
     return Check("dc-answers", not missing, f"not answering: {_names(missing)}" if missing
@@ -179,8 +177,15 @@ def _look(session: AzureSession, inv: ops.Inventory, vms: tuple[ops.LabVm, ...],
     running = [v for v in vms if v.running]
     if not running:
         return None, f"cannot look: {what} runs", ""
-    location = ops.location_of(session, running[0])
-    return ops.run_step(session, inv, running[0], step, location), "", running[0].name
+    return ops.run_step(session, inv, running[0], step), "", running[0].name
+
+
+def _failed(step: str, run: ops.StepRun | None, host: str) -> str:
+    """``<step> failed [on host] [(exit code N)][: last output line]`` (the action Run Command has no exit code)."""
+    code = run.exit_code if run is not None else None
+    last = run.last_line() if run is not None else ""
+    return (f"{step} failed" + (f" on {host}" if host else "") + (f" (exit code {code})" if code is not None else "")
+            + (f": {last}" if last else ""))
 
 
 def run_checks(session: AzureSession, lab: str, *, resource_group: str | None = None,
@@ -193,7 +198,7 @@ def run_checks(session: AzureSession, lab: str, *, resource_group: str | None = 
     dc_run, dc_why, _ = _look(session, inv, inv.dc, "dc-health", "no domain controller")
     cl_run, cl_why, host = _look(session, inv, inv.nodes, "cluster-health", "no node")
     if cl_run is not None and not cl_run.ok:
-        cl_why = f"cluster-health failed on {host} (exit code {cl_run.exit_code}): {cl_run.last_line()}"
+        cl_why = _failed("cluster-health", cl_run, host)
     checks = [check_vms(inv), check_dc(dc_run, dc_why),
               *cluster_checks(inv, cl_run.data if cl_run is not None and cl_run.ok else None, cl_why)]
     return HealthReport(lab, inv.resource_group, tuple(checks), host)

@@ -5,10 +5,18 @@ group carrying the full tag set, and inside it the VMs carrying it too. Each VM'
 ``azguest-role`` tag (:data:`TIERS`), its computer name from ``osProfile.computerName``, its power state
 from the instance view, and the disks it shares from its data disks.
 
-An operations step (``steps.OPERATIONS``) runs as a managed run command with a fresh name,
-``<step>-<nonce8>``, so it always executes; it is read back (instance view), then deleted, so none is left
-behind (a VM holds at most 25). It carries the lab's tags with role ``guest-step``, so a run killed before
-its delete is cleaned up by the next ``configure`` like any stale guest step.
+An operations step (``steps.OPERATIONS``) runs one of two ways, decided per step (:data:`ACTION_STEPS`):
+
+- a read-only look (``dc-health``, ``cluster-health``, polled until ready) is sent as the **action** Run Command
+  (``POST virtualMachines/runCommand``, ``RunPowerShellScript``): one write and its LRO, no ARM resource left
+  behind. Azure's limits of that API suit a quick look without parameters: no protected parameters, no exit
+  code (the result is the StdOut/StdErr messages, the last 4,096 bytes of each), one at a time per VM (a second
+  one is refused with 409 ``Conflict`` and retried here), no cancel, 90 minutes at most;
+- a step that changes the guest (workloads and cluster stop/start) runs as a **managed** run command with a
+  fresh name, ``<step>-<nonce8>``, so it always executes, with its own timeout and an exit code; it is read
+  back (instance view), then deleted, so none is left behind (a VM holds at most 25). It carries the lab's
+  tags with role ``guest-step``, so a run killed before its delete is cleaned up by the next ``configure``
+  like any stale guest step. In-guest backup and restore steps (parameters, hours) run this way too.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from azguest.azure import kinds as K
 from azguest.azure.errors import arm_errors
 from azguest.azure.ids import ArmId
 from azguest.deploy.teardown import lab_group
-from azguest.errors import AzguestError, GuestError, WaitTimeoutError
+from azguest.errors import AzguestError, AzureError, GuestError, WaitTimeoutError
 from azguest.execute.wait import Clock, poll_until, session_clock
 from azguest.guest.configure import agent_ready, parse_result
 from azguest.guest.steps import OPERATIONS, script_text
@@ -37,6 +45,10 @@ TIERS = {"dc": "dc", "node": "node"}  # azguest-role -> part; any other VM role 
 POLL_S = 10.0  # between two looks at a VM or a guest that is not ready yet
 AGENT_TIMEOUT_S = 900.0  # a started VM's agent reports Ready within this
 OUTPUT_TAIL = 600
+ACTION_RETRY_S = 600.0  # an action Run Command retried while throttled (Update VM: 12 burst, 4 a minute per VM) or busy
+# Operations steps that only look (and are polled): sent as the action Run Command. The others change the guest
+# and may take half an hour: a managed run command (its own timeout, an exit code, deleted when read).
+ACTION_STEPS = frozenset({"dc-health", "cluster-health"})
 _STEPS = {s.id: s for s in OPERATIONS}
 
 
@@ -48,6 +60,7 @@ class LabVm:
     role: str  # azguest-role tag
     power: str  # running | deallocated | stopped | starting | deallocating | unknown
     disks: tuple[str, ...]  # lower-cased ids of its data disks
+    location: str = ""  # its Azure region (a managed run command is created there)
 
     @property
     def tier(self) -> str:
@@ -110,7 +123,7 @@ def _lab_vm(body: dict[str, Any]) -> LabVm:
     computer = str((props.get("osProfile") or {}).get("computerName")
                    or (props.get("instanceView") or {}).get("computerName") or body.get("name"))
     return LabVm(str(body.get("name")), str(body.get("id")), computer, str((body.get("tags") or {}).get(TAG_ROLE)),
-                 _power(body), tuple(d for d in disks if d))
+                 _power(body), tuple(d for d in disks if d), str(body.get("location") or ""))
 
 
 def inventory(session: AzureSession, lab: str, resource_group: str | None = None) -> Inventory:
@@ -144,14 +157,14 @@ class StepRun:
     """One operations step's run on a VM: exit code, its result line's data, the tail of output and error."""
     step: str
     vm: str
-    exit_code: int | None
+    exit_code: int | None  # None: the action Run Command, which reports no exit code
     data: dict[str, Any] | None  # None: failed, or printed no result line
     output: str = ""
     error: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.exit_code == 0 and self.data is not None
+        return self.exit_code in (0, None) and self.data is not None
 
     def last_line(self) -> str:
         lines = (self.error or self.output).strip().splitlines()
@@ -179,18 +192,56 @@ def run_once(session: AzureSession, vm_id: str, vm_name: str, step: GuestStep, p
         _delete_quietly(session, rid)
 
 
-def run_step(session: AzureSession, inv: Inventory, vm: LabVm, step_id: str, location: str | None = None
-             ) -> StepRun:
-    """Run the operations step once on ``vm`` (:func:`run_once`), read its result. A failed run is a
-    :class:`StepRun` with ``ok`` False; an ARM refusal (a VM that does not run) is raised."""
-    view = run_once(session, vm.id, vm.name, _STEPS[step_id], {}, lab=inv.lab,
-                    location=location or location_of(session, vm))
+def run_action(session: AzureSession, vm_id: str, vm_name: str, step: GuestStep, *,
+               retry_s: float = ACTION_RETRY_S) -> tuple[str, str]:
+    """Run the step's script once on the VM as the action Run Command (``RunPowerShellScript``, no parameters):
+    its (stdout, stderr), each the last 4,096 bytes Azure keeps. Retried with back-off on the session's clock
+    while Azure throttles it (429: azure-core retries no POST without Retry-After) or another action Run Command
+    runs on the VM (409 ``Conflict``: one at a time); any other ARM refusal (a VM that does not run) is raised."""
+    if step.params or step.protected:
+        raise ValueError(f"step {step.id} takes parameters: the action Run Command has no protected ones")
+    body = {"commandId": "RunPowerShellScript", "script": script_text(step).splitlines()}
+    clock = session_clock(session)
+    delay, deadline = POLL_S, clock.now() + retry_s
+    while True:
+        try:
+            with arm_errors(target=f"{vm_name} (runCommand {step.id})"):
+                out = K.action(session, VM, vm_id, "run_command", body)
+            break
+        except AzureError as e:
+            busy = e.status == 429 or (e.status == 409 and e.code == "Conflict")
+            if not busy or clock.now() + delay > deadline:
+                raise
+        clock.sleep(delay)
+        delay = min(delay * 2, POLL_S * 16)
+    streams = {"stdout": "", "stderr": ""}
+    for v in out.get("value") or []:  # ComponentStatus/StdOut/succeeded, ComponentStatus/StdErr/succeeded
+        stream = str(v.get("code") or "").lower().split("/")[1:2]
+        if stream and stream[0] in streams:
+            streams[stream[0]] = str(v.get("message") or "")
+    return streams["stdout"], streams["stderr"]
+
+
+def run_step(session: AzureSession, inv: Inventory, vm: LabVm, step_id: str) -> StepRun:
+    """Run the operations step once on ``vm`` (:func:`run_action` for :data:`ACTION_STEPS`, else
+    :func:`run_once`), read its result. A failed run is a :class:`StepRun` with ``ok`` False; an ARM refusal
+    (a VM that does not run) is raised."""
+    step = _STEPS[step_id]
+    if step_id in ACTION_STEPS:
+        out, err = run_action(session, vm.id, vm.name, step)
+        return _step_run(step_id, vm.name, None, out, err, parse_result(step_id, out))
+    view = run_once(session, vm.id, vm.name, step, {}, lab=inv.lab,
+                    location=vm.location or location_of(session, vm))
     code = view.get("exitCode")
     out, err = str(view.get("output") or ""), str(view.get("error") or "")
     state = str(view.get("executionState") or "").lower()
     result = parse_result(step_id, out) if state == "succeeded" and code in (0, None) else None
-    return StepRun(step_id, vm.name, int(code) if code is not None else None,
-                   dict(result.get("data") or {}) if result is not None else None,
+    return _step_run(step_id, vm.name, int(code) if code is not None else None, out, err, result)
+
+
+def _step_run(step_id: str, vm_name: str, code: int | None, out: str, err: str, result: dict[str, Any] | None
+              ) -> StepRun:
+    return StepRun(step_id, vm_name, code, dict(result.get("data") or {}) if result is not None else None,
                    out[-OUTPUT_TAIL:], err[-OUTPUT_TAIL:])
 
 
@@ -219,15 +270,14 @@ def stage_error(stage: str, vm: LabVm | None, why: str, run: StepRun | None = No
 
 
 def poll_step(session: AzureSession, inv: Inventory, vm: LabVm, step_id: str, ready: Callable[[dict], bool], *,
-              stage: str, what: str, timeout_s: float, clock: Clock | None = None, location: str | None = None
-              ) -> dict[str, Any]:
+              stage: str, what: str, timeout_s: float, clock: Clock | None = None) -> dict[str, Any]:
     """Run ``step_id`` on ``vm`` until ``ready(data)``; a failed run counts as not ready yet. Past the
     deadline: ``AZG-POWER-STAGE`` naming the stage, the VM and the last run's output."""
     clock = clock or session_clock(session)
     last: list[StepRun] = []
 
     def probe() -> StepRun:
-        run = run_step(session, inv, vm, step_id, location)
+        run = run_step(session, inv, vm, step_id)
         last[:] = [run]
         return run
 

@@ -87,7 +87,6 @@ class _Run:
     command: str
     timeouts: Timeouts
     clock: Clock
-    location: str = ""
     outcomes: dict[str, StageOutcome] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -155,7 +154,7 @@ def _start(r: _Run, vm: LabVm, key: str, stage: str, shares: bool) -> StageOutco
 
 # --- guest steps ---------------------------------------------------------------------------------------
 def _guest(r: _Run, vm: LabVm, step: str, stage: str) -> StageOutcome:
-    run = run_step(r.session, r.inv, vm, step, r.location)
+    run = run_step(r.session, r.inv, vm, step)
     if not run.ok:
         why = f"step {step} exited with {run.exit_code}" if run.exit_code else f"step {step} printed no result"
         raise stage_error(stage, vm, why, run)
@@ -183,7 +182,7 @@ def _workloads_online(data: dict[str, Any]) -> bool:
 def _health(r: _Run, vm: LabVm, key: str, stage: str, step: str, ready: Callable[[dict], bool], what: str,
             timeout_s: float) -> StageOutcome:
     data = poll_step(r.session, r.inv, vm, step, ready, stage=stage, what=what, timeout_s=timeout_s,
-                     clock=r.clock, location=r.location)
+                     clock=r.clock)
     return StageOutcome(key, stage, vm.name, "healthy", data=data)
 
 
@@ -237,10 +236,10 @@ def _stop_tasks(r: _Run) -> list[Task]:
 def _stop_workloads(r: _Run, host: LabVm) -> StageOutcome:
     """workloads-stop; when it fails because the cluster is stopped already (a stop re-run after
     Stop-Cluster), there is nothing to stop."""
-    run = run_step(r.session, r.inv, host, "workloads-stop", r.location)
+    run = run_step(r.session, r.inv, host, "workloads-stop")
     if run.ok:
         return StageOutcome("workloads-stop", "workloads", host.name, "ran", data=run.data or {})
-    look = run_step(r.session, r.inv, host, "cluster-health", r.location)
+    look = run_step(r.session, r.inv, host, "cluster-health")
     if look.ok and (look.data or {}).get("state") == "Stopped":
         return StageOutcome("workloads-stop", "workloads", host.name, "cluster-already-stopped")
     raise stage_error("workloads", host, f"step workloads-stop exited with {run.exit_code}", run)
@@ -327,8 +326,7 @@ def run_power(session: AzureSession, lab: str, command: str, *, resource_group: 
                                                     lease or policy_for(session, command))
     with held:
         inv = Inventory(lab, inv.resource_group, ops.read_vms(session, lab, inv.resource_group))  # under the lease
-        r = _Run(session, inv, command, timeouts or Timeouts(), clock,
-                 location=ops.location_of(session, inv.vms[0]) if inv.vms else "")
+        r = _Run(session, inv, command, timeouts or Timeouts(), clock)
         if on_start is not None:
             on_start()
         tasks = _stop_tasks(r) if command == "stop" else _start_tasks(r)

@@ -20,6 +20,7 @@ from azguest.guest.health import run_checks
 from azguest.guest.power import Timeouts, start, stop
 from azguest.spec import load_lab
 from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy, writes
+from tests.guest.probes import step_runs
 
 
 def configured(engine, lab) -> None:
@@ -37,16 +38,6 @@ def actions(engine, verb: str) -> list[tuple[int, str]]:
     """(log index, VM name) of every POST .../<verb> the emulator answered."""
     return [(i, e.path.split("/")[-2]) for i, e in enumerate(engine.request_log)
             if e.method == "POST" and e.path.lower().endswith("/" + verb) and e.status < 300]
-
-
-def run_commands(engine, step: str) -> list[tuple[int, str]]:
-    """(log index, VM name) of every run command PUT of ``step`` (its name is ``<step>-<nonce8>``)."""
-    out = []
-    for i, e in enumerate(engine.request_log):
-        parts = e.path.split("/")
-        if e.method == "PUT" and "runCommands" in parts and parts[-1].rsplit("-", 1)[0] == step and e.status < 300:
-            out.append((i, parts[parts.index("runCommands") - 1]))
-    return out
 
 
 def run_command_names(session, lab) -> set[str]:
@@ -71,11 +62,10 @@ def test_stop_then_start__leaves_a_healthy_cluster_and_the_order_is_in_the_reque
     assert {vm for _, vm in dealloc} == nodes | {dc}
     last_node = max(i for i, vm in dealloc if vm in nodes)
     assert [i for i, vm in dealloc if vm == dc][0] > last_node  # the DC is deallocated after every node
-    (wl_stop, host), = run_commands(engine, "workloads-stop")
-    (cl_stop, _), = run_commands(engine, "cluster-stop")
+    (wl_stop, host), = step_runs(engine, "workloads-stop")
+    (cl_stop, _), = step_runs(engine, "cluster-stop")
     assert host in nodes and wl_stop < cl_stop < min(i for i, vm in dealloc if vm in nodes)
-    assert not [e for e in engine.request_log if "/runCommands/" in e.path and e.method == "PUT"
-                and e.path.rsplit("/", 1)[1].startswith(("dc-health", "cluster-start"))]
+    assert step_runs(engine, "dc-health") == [] and step_runs(engine, "cluster-start") == []
 
     engine.advance(12 * 3600)  # the next morning
     engine.reset_log()
@@ -84,12 +74,15 @@ def test_stop_then_start__leaves_a_healthy_cluster_and_the_order_is_in_the_reque
     starts = actions(engine, "start")
     first_node = min(i for i, vm in starts if vm in nodes)
     (dc_start,) = [i for i, vm in starts if vm == dc]
-    dc_health = [i for i, vm in run_commands(engine, "dc-health") if vm == dc]
+    dc_health = [i for i, vm in step_runs(engine, "dc-health") if vm == dc]
     assert dc_start < dc_health[-1] < first_node  # the DC, then AD DS and DNS answer, then the nodes
-    (cl_start, _), = run_commands(engine, "cluster-start")
-    (wl_start, _), = run_commands(engine, "workloads-start")
+    (cl_start, _), = step_runs(engine, "cluster-start")
+    (wl_start, _), = step_runs(engine, "workloads-start")
     assert max(i for i, vm in starts if vm in nodes) < cl_start < wl_start
-    assert not [e for e in engine.request_log if "/runCommands/" in e.path and e.method == "PUT" and e.status >= 400
+    cluster_up = [i for i, _ in step_runs(engine, "cluster-health")]
+    assert cl_start < min(cluster_up) < wl_start < max(cluster_up)  # every node Up, then the workloads Online
+    assert not [e for e in engine.request_log if ("/runCommands/" in e.path and e.method == "PUT" or
+                                                  e.path.endswith("/runCommand")) and e.status >= 400
                 and not e.throttled]
 
     report = run_checks(session, s2d_lab.name)  # what `azguest test` judges

@@ -6,6 +6,7 @@ from __future__ import annotations
 from azguest.backup.run import Request as BackupRequest
 from azguest.backup.run import backup
 from tests.backup.conftest import clock, clocked, deployed, engine, sess  # noqa: F401
+from tests.guest import probes
 
 MODES = (("s2d", "cold"), ("shared-disk", "vm"), ("iscsi", "vm"))  # each storage mode with a method it supports
 
@@ -40,10 +41,6 @@ def starts(emu, roles: dict[str, str]) -> list[tuple[int, str]]:
 
 
 def step_runs(emu, step: str) -> list[int]:
-    """Log indexes of every run command PUT of ``step`` (operations steps are ``<step>-<nonce8>``)."""
-    out = []
-    for i, e in enumerate(emu.request_log):
-        parts = e.path.split("/")
-        if e.method == "PUT" and "runCommands" in parts and parts[-1].rsplit("-", 1)[0] == step and e.status < 300:
-            out.append(i)
-    return out
+    """Log indexes of every run of ``step``: a managed run command's PUT (``<step>-<nonce8>``) or an action Run
+    Command's POST (the read-only looks, dc-health and cluster-health), see tests.guest.probes."""
+    return [i for i, _ in probes.step_runs(emu, step)]

@@ -92,7 +92,8 @@ class VirtualMachines(Handler):
         Rule(409, "OperationNotAllowed", "an OS disk swap (osDisk.managedDisk.id of another disk) needs a stopped "
              "(deallocated) VM (ACD windows/os-disk-swap.md; the code is the emulator's)"),
         Rule(409, "OperationNotAllowed", "restart and runCommand need a running VM"),
-        Rule(409, "Conflict", "one action run command at a time per VM"),
+        Rule(409, "Conflict", "one action run command at a time per VM (\"Run command extension execution is in "
+             "progress\": MicrosoftDocs/azure-docs#43356, Azure/azure-cli#32305)"),
         Rule(400, "InvalidParameter", "runCommand commandId must be a known command"),
     )
 
