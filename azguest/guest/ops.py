@@ -199,7 +199,8 @@ def run_action(session: AzureSession, vm_id: str, vm_name: str, step: GuestStep,
     while Azure throttles it (429: azure-core retries no POST without Retry-After) or another action Run Command
     runs on the VM (409 ``Conflict``: one at a time); any other ARM refusal (a VM that does not run) is raised."""
     if step.params or step.protected:
-        raise ValueError(f"step {step.id} takes parameters: the action Run Command has no protected ones")
+        raise ValueError(f"step {step.id} takes parameters: a managed run command carries them (the action Run "
+                         "Command has no protected parameters)")
     body = {"commandId": "RunPowerShellScript", "script": script_text(step).splitlines()}
     clock = session_clock(session)
     delay, deadline = POLL_S, clock.now() + retry_s
