@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from azguest.azure import wire
 from azguest.azure.ids import GROUP_TYPE, ArmId
+from azguest.azure.wire import plain
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
@@ -160,12 +162,6 @@ def _ops(session: AzureSession, kind: Kind) -> Any:
     return getattr(session.client(kind.client), kind.ops)
 
 
-def plain(result: Any) -> dict:
-    if result is None:
-        return {}
-    return result.as_dict() if hasattr(result, "as_dict") else dict(result)
-
-
 def _api(kind: Kind) -> dict[str, str]:
     return {"api_version": kind.generic_api_version} if kind.generic_api_version else {}
 
@@ -173,13 +169,13 @@ def _api(kind: Kind) -> dict[str, str]:
 def put(session: AzureSession, kind: Kind, arm_id: ArmId | str, body: dict) -> dict:
     """Create or update one resource and wait for it; returns the resource as wire JSON."""
     result = getattr(_ops(session, kind), kind.put)(*kind.args(arm_id), body, **_api(kind))
-    return plain(result.result() if kind.put_lro else result)
+    return wire.lro_result(result) if kind.put_lro else plain(result)
 
 
 def get(session: AzureSession, kind: Kind, arm_id: ArmId | str, *, expand: str | None = None) -> dict:
     """Read one resource as wire JSON (raises the SDK's ResourceNotFoundError when absent)."""
     kw = {"expand": expand} if expand else {}
-    return plain(getattr(_ops(session, kind), kind.get)(*kind.args(arm_id), **_api(kind), **kw))
+    return wire.get(session, kind.client, kind.ops, kind.get, *kind.args(arm_id), **_api(kind), **kw)
 
 
 def delete(session: AzureSession, kind: Kind, arm_id: ArmId | str) -> None:
@@ -205,11 +201,9 @@ def list_in_group(session: AzureSession, kind: Kind, resource_group: str, *, exp
         raise ValueError(f"{kind.key} is a child resource: use list_children")
     if kind.list_in_group is None:
         flt = f"resourceType eq '{kind.arm_type}'"
-        items = session.resource.resources.list_by_resource_group(resource_group, filter=flt)
-    else:
-        kw = {"expand": expand} if expand else {}
-        items = getattr(_ops(session, kind), kind.list_in_group)(resource_group, **kw)
-    return [plain(i) for i in items]
+        return wire.list_all(session, "resource", "resources", "list_by_resource_group", resource_group, filter=flt)
+    kw = {"expand": expand} if expand else {}
+    return wire.list_all(session, kind.client, kind.ops, kind.list_in_group, resource_group, **kw)
 
 
 def list_children(session: AzureSession, kind: Kind, parent_id: ArmId | str, *, expand: str | None = None
@@ -222,13 +216,12 @@ def list_children(session: AzureSession, kind: Kind, parent_id: ArmId | str, *, 
         body = get(session, parent, parent_id, expand=kind.children_via)
         return list((body.get("properties") or {}).get(kind.children_via) or [])
     kw = {"expand": expand} if expand else {}
-    items = getattr(_ops(session, kind), str(kind.list_children))(*parent.args(parent_id), **kw)
-    return [plain(i) for i in items]
+    return wire.list_all(session, kind.client, kind.ops, str(kind.list_children), *parent.args(parent_id), **kw)
 
 
 def list_group_resources(session: AzureSession, resource_group: str) -> list[dict]:
     """Every top-level resource in a group, any type or tag (ARM's generic list; no properties)."""
-    return [plain(i) for i in session.resource.resources.list_by_resource_group(resource_group)]
+    return wire.list_all(session, "resource", "resources", "list_by_resource_group", resource_group)
 
 
 def _tag_filter(tag: str, value: str | None) -> str:
@@ -237,8 +230,8 @@ def _tag_filter(tag: str, value: str | None) -> str:
 
 def list_tagged(session: AzureSession, tag: str, value: str | None = None) -> list[dict]:
     """Every resource in the subscription carrying a tag (ARM's tag filter; one paged call)."""
-    return [plain(i) for i in session.resource.resources.list(filter=_tag_filter(tag, value))]
+    return wire.list_all(session, "resource", "resources", "list", filter=_tag_filter(tag, value))
 
 
 def list_tagged_groups(session: AzureSession, tag: str, value: str | None = None) -> list[dict]:
-    return [plain(i) for i in session.resource.resource_groups.list(filter=_tag_filter(tag, value))]
+    return wire.list_all(session, "resource", "resource_groups", "list", filter=_tag_filter(tag, value))

@@ -7,41 +7,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from azguest.azure.kinds import plain
+from azguest.azure import wire
+from azguest.azure.wire import plain
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
 
 
 def compute_usages(session: AzureSession, location: str) -> list[dict]:
-    """Compute quota usages in a region: ``[{"name": {"value": ...}, "currentValue": n, "limit": n}]``."""
-    return [plain(u) for u in session.compute.usage.list(location)]
+    """Compute quota usages in a region: ``[{"name": {"value": ...}, "currentValue": n, "limit": n}]``.
 
-
-RESOURCE_SKUS_API = "2021-07-01"  # the api-version azure-mgmt-compute lists Microsoft.Compute/skus with
+    Read fresh every time (no session cache): ``currentValue`` moves with every VM this very session creates, and
+    ``lab clone --count N`` checks quota again before each clone."""
+    return wire.list_all(session, "compute", "usage", "list", location)
 
 
 def resource_skus(session: AzureSession, location: str) -> list[dict]:
-    """Compute resource SKUs offered in a region (one paged call with ARM's location filter).
+    """Compute resource SKUs offered in a region (one paged call with ARM's location filter), as wire JSON.
 
-    Read as JSON pages through the compute client's pipeline (``send_request``: same credential, retries
-    and error mapping): a region lists hundreds to thousands of SKUs, and building an SDK model of each,
-    then turning it back into JSON, cost more than the call (0.13 s for the emulator's 198)."""
-    from azure.core.exceptions import HttpResponseError
-    from azure.core.rest import HttpRequest
-    from azure.mgmt.core.exceptions import ARMErrorFormat
-
-    request = HttpRequest("GET", f"/subscriptions/{session.subscription_id}/providers/Microsoft.Compute/skus",
-                          params={"api-version": RESOURCE_SKUS_API, "$filter": f"location eq '{location}'"})
-    skus: list[dict] = []
-    while request is not None:
-        response = session.compute.send_request(request)
-        if response.status_code != 200:
-            raise HttpResponseError(response=response, error_format=ARMErrorFormat)  # ARM's code, as the SDK does
-        page = response.json() or {}
-        skus += page.get("value") or []
-        request = HttpRequest("GET", page["nextLink"]) if page.get("nextLink") else None
-    return skus
+    Read once per session and region (:meth:`AzureSession.memo`: one command; ``lab clone --count N`` checks N
+    plans against one list): a region lists hundreds to thousands of SKUs, and what the subscription may use
+    there does not change within one command. Never cached across sessions (another subscription, cloud or
+    emulator answers differently). Callers only read the list."""
+    return session.memo(("resource_skus", location.lower()), lambda: wire.list_all(
+        session, "compute", "resource_skus", "list", filter=f"location eq '{location}'"))
 
 
 def storage_name_availability(session: AzureSession, name: str) -> dict:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from azguest import __version__
 from azguest.azure.errors import arm_errors
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
     from azguest.emulator import Engine
 
+T = TypeVar("T")
+_UNSET = object()
 USER_AGENT = f"azguest/{__version__}"
 EMULATOR_POLLING_INTERVAL_SECONDS = 0.02  # emulator/loopback: a Retry-After header still wins
 CLOUD_POLLING_INTERVAL_SECONDS = 10.0  # real ARM: VM creates take minutes; the SDK default is 30
@@ -95,6 +98,7 @@ class AzureSession:
         self.polling_interval = polling_interval
         self._clients: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._memo: dict[Hashable, list[Any]] = {}  # key -> [lock, value or _UNSET] (see memo)
         # Client-side ARM token buckets (azguest.execute.budget.Budgets) every request of this session draws on,
         # once a caller sets them (lab clone: N labs in one process share one subscription budget); None: off.
         self.budgets: Any = None
@@ -179,6 +183,17 @@ class AzureSession:
                 cls = getattr(importlib.import_module(module), cls_name)
                 self._clients[name] = cls(self.credential, self.subscription_id, **self.client_kwargs())
             return self._clients[name]
+
+    def memo(self, key: Hashable, load: Callable[[], T]) -> T:
+        """``load()``'s result, loaded once per session for ``key``: for reads that do not change within one
+        command (resource SKUs). Threads asking for the same key wait for the first load; a load that raises is
+        not kept (the next caller loads again)."""
+        with self._lock:
+            entry = self._memo.setdefault(key, [threading.Lock(), _UNSET])
+        with entry[0]:
+            if entry[1] is _UNSET:
+                entry[1] = load()
+            return entry[1]
 
     def client_kwargs(self) -> dict[str, Any]:
         """Keyword arguments every client is built with (also handy for extra SDK clients)."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from azguest.azure import wire
 from azguest.azure.ids import ArmId
-from azguest.azure.kinds import plain as _plain
+from azguest.azure.wire import plain as _plain
 
 if TYPE_CHECKING:
     from azguest.azure.session import AzureSession
@@ -27,7 +28,7 @@ def get_group(session: AzureSession, group: str) -> dict | None:
     from azure.core.exceptions import ResourceNotFoundError
 
     try:
-        return _plain(session.resource.resource_groups.get(group))
+        return wire.get(session, "resource", "resource_groups", "get", group)
     except ResourceNotFoundError:
         return None
 
@@ -40,7 +41,7 @@ def create_group(session: AzureSession, group: str, location: str, tags: dict[st
 def _patch(session: AzureSession, group: str, operation: str, tags: dict[str, str]) -> dict[str, str]:
     poller = session.resource.tags.begin_update_at_scope(
         _scope(session, group), {"operation": operation, "properties": {"tags": tags}})
-    body = _plain(poller.result())
+    body = wire.lro_result(poller)
     return dict((body.get("properties") or {}).get("tags") or {})
 
 
@@ -59,10 +60,9 @@ def merge_disk_tags(session: AzureSession, disk_id: str, tags: dict[str, str]) -
     tag differs). A disk PATCH replaces the whole tag set, so the live tags are merged in first."""
     from azguest.azure.kinds import KINDS
 
-    ops = session.compute.disks
     group, name = KINDS["disk"].args(disk_id)
-    current = dict(_plain(ops.get(group, name)).get("tags") or {})
+    current = dict(wire.get(session, "compute", "disks", "get", group, name).get("tags") or {})
     if all(current.get(k) == v for k, v in tags.items()):
         return current
-    body = _plain(ops.begin_update(group, name, {"tags": {**current, **tags}}).result())
+    body = wire.lro_result(session.compute.disks.begin_update(group, name, {"tags": {**current, **tags}}))
     return dict(body.get("tags") or {})
