@@ -2,9 +2,9 @@
 
 A managed run command is a PUT of ``.../runCommands/<step>-<nonce8>``: its step is in its name. An action Run
 Command is a POST of ``.../virtualMachines/<vm>/runCommand``: its step is the one its script declares (``#
-azguest-step: <id>``), read from the emulator's record of that POST's operation (``state["operations"]``, kept a
-day of emulated time after it ends). Each accepted POST made exactly one operation on its VM, in order, so the
-VM's last N run-command operations are its N accepted POSTs in the request log.
+azguest-step: <id>``), read from the emulator's record of that POST's operation (``state["operations"]``: the
+script while it runs, the step once it ended; kept a day of emulated time). Each accepted POST made exactly one
+operation on its VM, in order, so the VM's last N run-command operations are its N accepted POSTs in the log.
 """
 
 from __future__ import annotations
@@ -39,6 +39,6 @@ def step_runs(engine, step: str) -> list[tuple[int, str]]:
         mine = ops.get(vm.lower(), [])
         assert len(mine) >= len(indexes), f"{vm}: {len(indexes)} runCommand POSTs, {len(mine)} operations kept"
         for i, op in zip(indexes, mine[len(mine) - len(indexes):], strict=True):
-            if parse_step_id(op["args"].get("script")) == step:
+            if op["args"].get("step", parse_step_id(op["args"].get("script"))) == step:  # ended / still running
                 out.append((i, vm))
     return sorted(out)

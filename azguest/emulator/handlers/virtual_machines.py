@@ -234,7 +234,8 @@ class VirtualMachines(Handler):
             a = op["args"]
             code, out, err = ctx.engine.run_guest(ctx, vm["id"], a["script"] or a["commandId"], a["parameters"])
             op["result"] = {"value": [_status("StdOut", out), _status("StdErr", err)]}
-            op["args"]["exitCode"] = code
+            # kept a day with the operation: which step ran and how, not the script (kilobytes in the state)
+            op["args"] = {"commandId": a["commandId"], "step": guest.parse_step_id(a["script"]), "exitCode": code}
         else:
             vm["_power"] = _ACTIONS[key][1]
             vm["_op_time"] = ctx.now  # start, restart, deallocate, power off: Azure counts them as updates
