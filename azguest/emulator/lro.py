@@ -105,8 +105,9 @@ def url(ctx: Ctx, op: dict[str, Any], kind: str) -> str:
 
 def settle_due(ctx: Ctx, complete) -> None:
     """Complete every operation whose time has come; ``complete(ctx, op)`` applies its effect."""
-    for op in sorted(ctx.state["operations"].values(), key=lambda o: o["done_at"]):
-        if op["completed"] or op["done_at"] > ctx.now:
+    due = [op for op in ctx.state["operations"].values() if not op["completed"] and op["done_at"] <= ctx.now]
+    for op in sorted(due, key=lambda o: o["done_at"]):
+        if op["completed"]:  # an earlier completion may have ended it (a group delete cancels)
             continue
         op["completed"] = True
         op["ended"] = max(op["done_at"], op["started"])
