@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,9 +16,12 @@ from azguest.azure import AzureSession, resolve_target
 from azguest.deploy.teardown import destroy, plan_teardown
 from azguest.emulator import Engine, load_profile
 from azguest.emulator.profile import Faults, Latency, LroFailure, Profile
+from azguest.emulator.requestlog import RequestLog
+from azguest.emulator.store import StateFileError, load_file
 from azguest.plan.desired import desired_graph
 from tests.conftest import examples
 from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy
+from tests.forkserver import ForkedProcess, ForkServer
 
 ROOT = Path(__file__).parents[2]
 SPEC = EXAMPLES / "s2d-2node.yaml"
@@ -52,29 +53,52 @@ def _profile_file(tmp: Path, scale: float) -> Path:
 
 
 def _writes_in(state: Path) -> int:
-    if not state.exists():
-        return 0
+    """The writes the state file counts (Engine.stats() of a fresh engine on it), but the lease's tag writes.
+    Read without the file lock: every save replaces the file whole (os.replace), so a reader sees the old
+    or the new version, never a torn one, and the deploy under test never waits for the test's lock."""
     try:
-        stats = Engine(state_path=state).stats()
-        lease = stats["by_type"].get("Microsoft.Resources/tags", {}).get("write", 0)  # the lease's tag writes
-        return stats["by_kind"]["write"] - lease
-    except Exception:  # the file is being replaced right now; look again
+        stats = RequestLog.summary(load_file(state)["log_counts"], {})
+    except (FileNotFoundError, StateFileError):  # not written yet
         return 0
+    lease = stats["by_type"].get("Microsoft.Resources/tags", {}).get("write", 0)  # the lease's tag writes
+    return stats["by_kind"]["write"] - lease
 
 
-def _start_deploy(tmp_path: Path, scale: float, *extra: str) -> tuple[subprocess.Popen, Path]:
-    """`azguest deploy --emulator` in a child process, on a state file of its own."""
+@pytest.fixture(scope="module")
+def cli_server():
+    """The children below are forks of one process that has imported the CLI, the emulator and the SDK:
+    each is still a separate `python -m azguest` process, killed for real, but skips 0.6 s of imports."""
+    server = ForkServer(["azguest.cli.main", "azguest.cli.lab_cmds", "azguest.deploy.lab", "azguest.emulator",
+                         "azguest.emulator.transport", "azguest.guest.configure", "azguest.spec.checks",
+                         "azure.mgmt.compute", "azure.mgmt.network", "azure.mgmt.storage",
+                         "azure.mgmt.resource.resources", "ruamel.yaml", "rich.console"])
+    yield server
+    server.close()
+
+
+def _start_deploy(server: ForkServer, tmp_path: Path, scale: float, *extra: str) -> tuple[ForkedProcess, Path]:
+    """`azguest deploy --emulator` in a child process, on a state file of its own; its stderr in a file."""
     state = tmp_path / "emulator.db"
     env = {**os.environ, "AZGUEST_EMULATOR": "1", "AZGUEST_EMULATOR_STATE": str(state),
            "AZGUEST_EMULATOR_PROFILE": str(_profile_file(tmp_path, scale)), "AZGUEST_ADMIN_PASSWORD": PASSWORD}
-    proc = subprocess.Popen([sys.executable, "-m", "azguest", "deploy", str(SPEC), "--yes", *extra], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = server.popen(["-m", "azguest", "deploy", str(SPEC), "--yes", *extra], env=env, cwd=ROOT,
+                        stderr=tmp_path / "stderr.txt")
     return proc, state
 
 
-def _wait_for_writes(proc: subprocess.Popen, state: Path, count: int) -> None:
+def _wait_for_writes(proc: ForkedProcess, state: Path, count: int) -> None:
     deadline = time.monotonic() + 60
-    while proc.poll() is None and _writes_in(state) < count and time.monotonic() < deadline:
+    seen: tuple | None = None
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            st = state.stat()
+            now = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            now = None
+        if now != seen:  # every save is a new file: count again only then
+            seen = now
+            if _writes_in(state) >= count:
+                return
         time.sleep(0.01)
 
 
@@ -101,23 +125,24 @@ def _rerun_converges_without_redoing_work(state: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("after", KILL_AFTER_WRITES)
-def test_deploy__killed_at_any_point_then_rerun_converges(tmp_path, after):
-    proc, state = _start_deploy(tmp_path, 0.01, "-o", "json")
+def test_deploy__killed_at_any_point_then_rerun_converges(cli_server, tmp_path, after):
+    proc, state = _start_deploy(cli_server, tmp_path, 0.01, "-o", "json")
     _wait_for_writes(proc, state, after)
     killed = proc.poll() is None
     if killed:
         proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+    proc.wait(timeout=30)
     assert killed, "deploy finished before the kill point: the kill points are too late"
     _rerun_converges_without_redoing_work(state)
 
 
 @pytest.mark.slow
-def test_deploy__ctrl_c_lets_running_work_finish_exits_130_and_rerun_converges(tmp_path):
-    proc, state = _start_deploy(tmp_path, 0.02)
+def test_deploy__ctrl_c_lets_running_work_finish_exits_130_and_rerun_converges(cli_server, tmp_path):
+    proc, state = _start_deploy(cli_server, tmp_path, 0.02)
     _wait_for_writes(proc, state, 8)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    proc.wait(timeout=60)
+    err = (tmp_path / "stderr.txt").read_text()
     assert proc.returncode == 130, err
     assert "AZG-INTERRUPTED" in err and "Traceback" not in err
     _rerun_converges_without_redoing_work(state)

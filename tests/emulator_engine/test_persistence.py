@@ -6,13 +6,23 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 from azguest.emulator import Engine, load_profile
 from azguest.emulator.store import load_file
 from tests.emulator_engine.conftest import RG, call, disk_body
+from tests.forkserver import ROOT, ForkServer
+
+
+@pytest.fixture(scope="module")
+def forks():
+    """The writers below are forks of one process that has imported the emulator: separate processes,
+    killed for real, without 0.2 s of imports each."""
+    server = ForkServer(["azguest.emulator", "tests.emulator_engine.conftest"])
+    yield server
+    server.close()
 
 _WRITER = """
 import sys
@@ -29,16 +39,18 @@ while True:
 """
 
 
-def test_state__survives_killed_writer(tmp_path: Path) -> None:
+def test_state__survives_killed_writer(forks, tmp_path: Path) -> None:
     state = tmp_path / "emu.db"
-    root = Path(__file__).resolve().parents[2]
-    for _ in range(3):
-        p = subprocess.Popen([sys.executable, "-c", _WRITER, str(state)], cwd=root, stdout=subprocess.PIPE)
-        assert p.stdout.readline().strip() == b"ready"
-        for _ in range(20):  # killed while it keeps writing (its next write is under way), no sleeping
-            assert p.stdout.readline().strip() == b"wrote"
-        os.kill(p.pid, signal.SIGKILL)
-        p.wait()
+    for n in range(3):
+        out = tmp_path / f"out{n}"
+        os.mkfifo(out)  # a pipe: the writer's lines arrive as it writes them
+        p = forks.popen(["-c", _WRITER, str(state)], env=dict(os.environ), cwd=ROOT, stdout=out)
+        with open(out, "rb") as lines:
+            assert lines.readline().strip() == b"ready"
+            for _ in range(20):  # killed while it keeps writing (its next write is under way), no sleeping
+                assert lines.readline().strip() == b"wrote"
+            p.kill()
+            assert p.wait(timeout=30) == -signal.SIGKILL
         data = load_file(state)  # parses: never torn
         assert data["resources"]
     leftovers = [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
@@ -136,14 +148,13 @@ for i in range(int(sys.argv[3])):
 """
 
 
-def test_state__two_processes_deploying_at_once_lose_no_write(tmp_path: Path) -> None:
+def test_state__two_processes_deploying_at_once_lose_no_write(forks, tmp_path: Path) -> None:
     state = tmp_path / "emu.db"
     e = Engine(state_path=state, profile=_fast_unthrottled())
     call(e, "PUT", RG, {"location": "westeurope"})
-    root = Path(__file__).resolve().parents[2]
-    procs = [subprocess.Popen([sys.executable, "-c", _DEPLOYER, str(state), tag, "60"], cwd=root)
-             for tag in ("a", "b")]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    procs = [forks.popen(["-c", _DEPLOYER, str(state), tag, "60"], env=dict(os.environ), cwd=ROOT,
+                         stderr=tmp_path / f"err-{tag}") for tag in ("a", "b")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0], [(tmp_path / f"err-{t}").read_text() for t in "ab"]
     names = {r["name"] for r in call(e, "GET", f"{RG}/providers/Microsoft.Compute/availabilitySets")[1]["value"]}
     assert names == {f"{t}{i}" for t in "ab" for i in range(60)}
 
