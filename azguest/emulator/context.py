@@ -50,7 +50,7 @@ class Request:
 @dataclass
 class Reply:
     status: int
-    body: Any = None  # JSON-able, or None for an empty body
+    body: Any = None  # JSON-able; bytes: JSON already encoded as json.dumps does; None for an empty body
     headers: dict[str, str] = field(default_factory=dict)
 
 

@@ -287,7 +287,7 @@ def _encode(reply: Reply, extra: dict[str, str], req: Request) -> EmuResponse:
     headers.update(reply.headers)
     data = b""
     if reply.body is not None and req.method != "HEAD":
-        data = json.dumps(reply.body).encode("utf-8")
+        data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode("utf-8")
         headers["Content-Type"] = "application/json; charset=utf-8"
     headers["Content-Length"] = str(len(data))
     return EmuResponse(reply.status, headers, data)

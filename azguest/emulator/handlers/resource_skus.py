@@ -9,6 +9,7 @@ hostGroups), costs, ``includeExtendedLocations``.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any
 
@@ -49,11 +50,12 @@ def _vm_entry(size: VmSize, loc: str, reason: str | None) -> dict[str, Any]:
     return entry
 
 
-@functools.lru_cache(maxsize=64)
-def _unrestricted(loc: str) -> tuple[dict[str, Any], ...]:
-    """The location's entries without restrictions, built once (the catalog is constant). Shared between
-    replies, which only encode them: never change one (``list`` builds a restricted entry anew)."""
-    return tuple(_vm_entry(s, loc, None) for s in SIZES.values()) + tuple(_disk_entries(loc))
+@functools.lru_cache(maxsize=32)
+def _encoded(loc: str) -> tuple[bytes, ...]:
+    """The location's entries without restrictions, each JSON-encoded once (the catalog is constant): VM
+    sizes in ``SIZES`` order, then disks. ``list`` re-encodes only a restricted size's entry."""
+    entries = [_vm_entry(s, loc, None) for s in SIZES.values()] + _disk_entries(loc)
+    return tuple(json.dumps(e).encode("utf-8") for e in entries)
 
 
 def _disk_entries(loc: str) -> list[dict[str, Any]]:
@@ -85,17 +87,15 @@ class ResourceSkus(Handler):
         flt = ctx.req.query.get("$filter") or ""
         m = re.search(r"location\s+eq\s+'([^']+)'", flt, re.I)
         locs = [m.group(1).replace(" ", "").lower()] if m else sorted(set(LOCATIONS) | _state_locations(ctx))
-        out: list[dict[str, Any]] = []
+        parts: list[bytes] = []
         for loc in locs:
             restricted = ctx.state["sku_restrictions"].get(loc, {})
-            base = _unrestricted(loc)
-            if not restricted:
-                out += base
-                continue
-            vms = [_vm_entry(s, loc, restricted[s.name.lower()]) if restricted.get(s.name.lower()) else entry
-                   for s, entry in zip(SIZES.values(), base, strict=False)]
-            out += vms + list(base[len(vms):])
-        return Reply(200, {"value": out})
+            encoded = _encoded(loc)
+            for size, raw in zip(SIZES.values(), encoded, strict=False):
+                reason = restricted.get(size.name.lower())
+                parts.append(json.dumps(_vm_entry(size, loc, reason)).encode("utf-8") if reason else raw)
+            parts += encoded[len(SIZES):]
+        return Reply(200, b'{"value": [' + b", ".join(parts) + b"]}")  # as json.dumps({"value": [...]})
 
 
 def _state_locations(ctx: Ctx) -> set[str]:
