@@ -1,9 +1,10 @@
 """azguest as users install CLIs (``pipx install .``): the wheel, in a fresh venv, run from another folder.
 
-Offline: the wheel is built with the venv's setuptools (no build isolation), installed without
-dependencies into a fresh venv, and the fresh venv sees the dependencies through a .pth line naming this
-venv's site-packages. A .pth in a directory added that way is not processed, so the editable install's
-finder stays off: azguest can only come from the wheel.
+Offline: the wheel is built by the project's PEP 517 build backend (the venv's setuptools, no build
+isolation: the call pip makes, without pip's own start-up), installed by pip without dependencies into a
+fresh venv, and the fresh venv sees the dependencies through a .pth line naming this venv's site-packages.
+A .pth in a directory added that way is not processed, so the editable install's finder stays off:
+azguest can only come from the wheel.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -40,8 +42,9 @@ def wheel(tmp_path_factory) -> Path:
     for folder in ("azguest", "templates"):  # templates/: the guest PowerShell, shipped as azguest/templates
         shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     dist = tmp_path_factory.mktemp("dist")
-    _sh([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index",
-         "-w", dist, src], cwd=src)
+    backend = tomllib.loads((src / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["build-backend"]
+    _sh([sys.executable, "-c", "import importlib, sys; importlib.import_module(sys.argv[1]).build_wheel(sys.argv[2])",
+         backend, dist], cwd=src)
     [whl] = dist.glob("azguest-*.whl")
     return whl
 
