@@ -207,7 +207,7 @@ class AzureSession:
         }
         if self._transport is not None:
             kw["transport"] = self._transport
-        kw["per_retry_policies"] = [_budget_policy(self)]
+        kw["per_retry_policies"] = [_attempt_policy(self)]
         if self.target.endpoint and not self.target.emulator:
             kw["base_url"] = self.target.endpoint
         if self.target.is_loopback:
@@ -267,15 +267,29 @@ def _emulator_transport(engine: Engine) -> HttpTransport:
     return EmulatorTransport(engine)
 
 
-def _budget_policy(session: AzureSession) -> Any:
-    """An azure-core policy taking a token from ``session.budgets`` (when set: its ``acquire(method)``) before
-    each attempt."""
+WIRE_OPTION = "azguest_wire"  # send_request(..., azguest_wire=True): azguest parses the body itself (azure/wire.py)
+
+
+def _attempt_policy(session: AzureSession) -> Any:
+    """An azure-core policy run before and after each attempt of every request of this session's clients.
+
+    * Takes a token from ``session.budgets`` (when set: its ``acquire(method)``) before each attempt.
+    * A read sent with ``WIRE_OPTION`` is parsed by azguest itself (``azguest.azure.wire``): azure-core's
+      ContentDecodePolicy would decode the same JSON a second time for nobody (it decodes only a response asked
+      for with an explicit ``stream=False``; by then the transport has read the whole body, inside the retries).
+      Dropping that flag from the answered request's options skips the second decode and nothing else."""
     from azure.core.pipeline.policies import SansIOHTTPPolicy
 
-    class BudgetPolicy(SansIOHTTPPolicy):  # type: ignore[misc]
+    class AttemptPolicy(SansIOHTTPPolicy):  # type: ignore[misc]
         def on_request(self, request: Any) -> None:
+            if request.context.options.pop(WIRE_OPTION, False):
+                request.context[WIRE_OPTION] = True  # the context outlives this attempt; options reach the transport
             budgets = session.budgets
             if budgets is not None:
                 budgets.acquire(request.http_request.method)
 
-    return BudgetPolicy()
+        def on_response(self, request: Any, response: Any) -> None:
+            if request.context.get(WIRE_OPTION):
+                response.context.options.pop("stream", None)
+
+    return AttemptPolicy()

@@ -17,10 +17,9 @@ import inspect
 import sys
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from azguest.azure.session import AzureSession
+from azguest.azure.session import WIRE_OPTION, AzureSession
 
 # The error map every generated operation starts from (azure-mgmt-* ``error_map``), by status code.
 _ERRORS = {401: "ClientAuthenticationError", 404: "ResourceNotFoundError", 409: "ResourceExistsError",
@@ -34,15 +33,20 @@ def plain(result: Any) -> dict:
     return result.as_dict() if hasattr(result, "as_dict") else dict(result)
 
 
-def raise_for(response: Any) -> None:
-    """Raise for a non-200 response exactly as a generated operation does."""
-    if response.status_code == 200:
-        return
+def _send(session: AzureSession, client: str, request: Any) -> Any:
+    """Send one read through the client's pipeline; its JSON body (None when empty), or the operation's error."""
     from azure.core import exceptions as ax
-    from azure.mgmt.core.exceptions import ARMErrorFormat
 
-    ax.map_error(response.status_code, response, {s: getattr(ax, n) for s, n in _ERRORS.items()})
-    raise ax.HttpResponseError(response=response, error_format=ARMErrorFormat)
+    response = session.client(client).send_request(request, **{WIRE_OPTION: True})
+    if response.status_code != 200:
+        from azure.mgmt.core.exceptions import ARMErrorFormat
+
+        ax.map_error(response.status_code, response, {s: getattr(ax, n) for s, n in _ERRORS.items()})
+        raise ax.HttpResponseError(response=response, error_format=ARMErrorFormat)
+    try:
+        return response.json()
+    except ValueError as err:  # as azure-core's ContentDecodePolicy reports a body that is not JSON
+        raise ax.DecodeError(message=f"JSON is invalid: {err}", response=response, error=err) from err
 
 
 @cache
@@ -67,20 +71,16 @@ def get(session: AzureSession, client: str, group: str, method: str, *args: Any,
     build = builder(ops, group, method)
     if build is None:
         return plain(getattr(ops, method)(*args, **query))
-    response = session.client(client).send_request(_request(session, build, args, query))
-    raise_for(response)
-    return response.json() or {}
+    return _send(session, client, _request(session, build, args, query)) or {}
 
 
-def pages(client: Any, request: Any) -> list[dict]:
+def pages(session: AzureSession, client: str, request: Any) -> list[dict]:
     """Every item of a paged list, from its first request on (``value`` of each page, ``nextLink`` to the next)."""
     from azure.core.rest import HttpRequest
 
     items: list[dict] = []
     while request is not None:
-        response = client.send_request(request)
-        raise_for(response)
-        page = response.json() or {}
+        page = _send(session, client, request) or {}
         items += page.get("value") or []
         request = HttpRequest("GET", page["nextLink"]) if page.get("nextLink") else None
     return items
@@ -92,7 +92,7 @@ def list_all(session: AzureSession, client: str, group: str, method: str, *args:
     build = builder(ops, group, method)
     if build is None:
         return [plain(i) for i in getattr(ops, method)(*args, **query)]
-    return pages(session.client(client), _request(session, build, args, query))
+    return pages(session, client, _request(session, build, args, query))
 
 
 def _body(pipeline_response: Any) -> Any:

@@ -230,3 +230,41 @@ def test_memo_loads_once_and_keeps_no_failure() -> None:
         assert s.memo("k", lambda: calls.append(1) or 42) == 42
         assert s.memo("k", lambda: calls.append(2) or 43) == 42
         assert calls == [0, 1]
+
+
+def test_a_wire_read_is_decoded_once_and_other_requests_as_before(sess: AzureSession, uid: str) -> None:
+    """azure-core's ContentDecodePolicy leaves a wire read to azguest (no second JSON decode), and still decodes
+    every other response of the same client (what the SDK's own operations may read)."""
+    from azure.core.rest import HttpRequest
+
+    rg = Lab(sess, uid).rg()
+    path = f"/subscriptions/{sess.subscription_id}/resourceGroups/{rg}/providers/Microsoft.Compute/disks"
+    request = HttpRequest("GET", path, params={"api-version": "2025-01-02"})
+    ours = sess.compute.send_request(request, azguest_wire=True, _return_pipeline_response=True)
+    theirs = sess.compute.send_request(request, _return_pipeline_response=True)
+    assert "deserialized_data" not in ours.context and ours.http_response.json() == {"value": []}
+    assert theirs.context["deserialized_data"] == {"value": []}
+
+
+class GarbageTransport(EmulatorTransport):
+    """The emulator, with every GET answered 200 and a body that is not JSON (a broken proxy in between)."""
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        response = super().send(request, **kwargs)
+        if request.method != "GET":
+            return response
+        return type(response)(request, EmuResponse(200, {"Content-Type": "application/json"}, b"<html>oops"))
+
+
+def test_a_body_that_is_not_json_is_an_azure_error_not_a_traceback(engine: Engine, uid: str) -> None:
+    from azure.core.exceptions import DecodeError
+
+    from azguest.azure.errors import arm_errors
+    from azguest.errors import AzureError
+
+    with AzureSession.for_transport(GarbageTransport(engine)) as s:
+        rg = Lab(s, uid).rg()
+        with pytest.raises(DecodeError):
+            K.list_in_group(s, K.KINDS["disk"], rg)
+        with pytest.raises(AzureError), arm_errors(target=rg):
+            K.get(s, K.KINDS["resourceGroup"], ArmId.for_group(s.subscription_id, rg))
