@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
+
+from tests import sources
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "azguest"
@@ -56,6 +59,7 @@ def _module_name(rel: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@cache  # no module comes or goes while tests run (a fake tree is a new pkg folder)
 def _is_module(dotted: str, pkg: Path) -> bool:
     path = pkg.parent.joinpath(*dotted.split("."))
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
@@ -66,7 +70,7 @@ def imports(path: Path, pkg: Path = PKG) -> Iterator[tuple[str, int]]:
     rel = path.relative_to(pkg)
     here = _module_name(rel)
     package = here if path.name == "__init__.py" else here.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    for node in sources.nodes(path, ast.Import, ast.ImportFrom):  # parsed once per process
         if isinstance(node, ast.Import):
             yield from ((a.name, node.lineno) for a in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -163,8 +167,8 @@ def _sdk_client_calls(pkg: Path = PKG) -> list[str]:
     for path in sorted(pkg.rglob("*.py")):
         if _package_of(path.relative_to(pkg)) in SDK_IMPORTERS:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and node.attr in SDK_CLIENTS and _is_session(node.value):
+        for node in sources.nodes(path, ast.Attribute):
+            if node.attr in SDK_CLIENTS and _is_session(node.value):
                 found.append(f"{path.relative_to(pkg.parent)}:{node.lineno} .{node.attr}")
     return found
 
