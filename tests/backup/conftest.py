@@ -3,6 +3,8 @@ nothing sleeps), a session on it, and helpers that deploy (and configure) the ex
 
 from __future__ import annotations
 
+import weakref
+
 import pytest
 
 from azguest.azure import AzureSession
@@ -11,13 +13,19 @@ from azguest.guest.configure import configure
 from azguest.spec import load_lab
 from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy, writes  # noqa: F401
 from tests.emulator.fakeclock import fake_clock_engine
+from tests.engine_cache import cached
 
 LABS = {"s2d": "s2d-2node.yaml", "shared-disk": "shared-disk-3node.yaml", "iscsi": "iscsi-2node.yaml"}
 
 
+_CLOCKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> its FakeClock (for ``deployed``)
+
+
 @pytest.fixture
 def clocked():
-    return fake_clock_engine()
+    engine, clock = fake_clock_engine()
+    _CLOCKS[engine] = clock
+    return engine, clock
 
 
 @pytest.fixture
@@ -41,12 +49,25 @@ def lab_of(mode: str):
 
 
 def deployed(session, mode: str, *, guest: bool = True):
-    """The example lab of ``mode`` deployed, and configured (the guest model) when ``guest``."""
+    """The example lab of ``mode`` deployed, and configured (the guest model) when ``guest``.
+
+    On a fresh clocked in-memory engine this runs once per test process and mode; later tests load a copy of
+    the engine as it was right after (``tests.engine_cache``: state, request log, clocks, buckets). Anything
+    else (an engine that already answered requests, http mode, a test's own guest steps) deploys for real."""
     lab = lab_of(mode)
-    do_deploy(session, lab)
-    if guest:
-        record = configure(session, lab, secrets=lambda need: Secrets(PASSWORD))
-        assert record.ok
+
+    def build() -> None:
+        do_deploy(session, lab)
+        if guest:
+            record = configure(session, lab, secrets=lambda need: Secrets(PASSWORD))
+            assert record.ok
+
+    engine = session.engine
+    clock = _CLOCKS.get(engine) if engine is not None else None
+    if clock is None:
+        build()
+    else:
+        cached(engine, ("deployed", mode, guest, session.polling_interval, repr(session.retry)), build, clock=clock)
     return lab
 
 

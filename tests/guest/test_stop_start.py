@@ -20,18 +20,23 @@ from azguest.guest.health import run_checks
 from azguest.guest.power import Timeouts, start, stop
 from azguest.spec import load_lab
 from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy, writes
+from tests.engine_cache import cached
 from tests.guest.probes import step_runs
 
 
 def configured(engine, lab) -> None:
     """Deploy and configure in process (virtual time: restarts and waits cost no real time), whatever
-    session the test then drives (inproc or HTTP on the same engine)."""
-    session = AzureSession.for_engine(engine)
-    do_deploy(session, lab)
-    record = configure(session, lab, secrets=lambda need: Secrets(PASSWORD))
-    assert record.ok, [o.error for o in record.failed()]
-    assert run_checks(session, lab.name).ok
-    engine.advance(3600)  # the lab runs for an hour: Compute's per-VM budgets refill (4 updates a minute)
+    session the test then drives (inproc or HTTP on the same engine). Done once per test process and lab on a
+    fresh engine; later tests get a copy of the engine as it was then (tests.engine_cache)."""
+    def build() -> None:
+        session = AzureSession.for_engine(engine)
+        do_deploy(session, lab)
+        record = configure(session, lab, secrets=lambda need: Secrets(PASSWORD))
+        assert record.ok, [o.error for o in record.failed()]
+        assert run_checks(session, lab.name).ok
+        engine.advance(3600)  # the lab runs for an hour: Compute's per-VM budgets refill (4 updates a minute)
+
+    cached(engine, ("configured", repr(lab)), build)
 
 
 def actions(engine, verb: str) -> list[tuple[int, str]]:

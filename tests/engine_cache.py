@@ -1,0 +1,122 @@
+"""Expensive emulator setup (deploy and configure an example lab) done once per test process.
+
+``cached(engine, key, build)`` runs ``build()`` on a pristine in-memory engine the first time a key is asked for,
+then takes a snapshot of everything an :class:`~azguest.emulator.Engine` carries that a test can look at: the
+state (a JSON copy: resources, LRO table, guest state, quotas, fault uses), the request log (every entry, so
+``engine.request_log`` indexes from 0 read as after a real run), the pending log counters (``engine.stats()``),
+the emulated seconds skipped, the throttling buckets, the retry ids, the fault injector's random state and the
+FakeClock's time. Later calls with the same key on a pristine engine load a private copy instead of building.
+
+A snapshot is only taken and only used when it cannot differ from building: the engine is in memory, has never
+answered a request, uses no guest hook, the emulator's guest steps are the built-in ones (no test's
+``registered`` handler), and the key holds the profile, the clock's time and the seconds already skipped.
+An engine on a real clock (``clock=None``) gets the state as if the build had run a few seconds earlier.
+``AZGUEST_TEST_NO_SETUP_CACHE=1`` builds every time (measuring, bisecting a failure).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from azguest.emulator.guest import model as guest_model
+from azguest.emulator.store import empty_state
+from azguest.emulator.throttle import _State
+
+NO_SETUP_CACHE = "AZGUEST_TEST_NO_SETUP_CACHE"  # set (to 1): build every time
+_BUILTIN_STEPS = dict(guest_model.STEPS)  # before any test registers its own step handler
+_SNAPSHOTS: dict[tuple, tuple[Snapshot, Any]] = {}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    state: str  # JSON
+    log: tuple
+    pending_counts: Counter
+    skipped_s: float
+    buckets: dict[tuple, tuple[float, float]]
+    seen_ids: OrderedDict
+    rng: Any
+    last_error: str | None
+    clock_t: float | None
+
+
+def cached(engine, key: tuple, build: Callable[[], Any], *, clock=None) -> Any:
+    """``build()``'s effect on ``engine``, built once per process and ``key``; returns what ``build`` returned
+    (the first time's value is returned again on a load, so it must be immutable or a fresh value)."""
+    full = _key(engine, key, clock)
+    if full is None or os.environ.get(NO_SETUP_CACHE):
+        return build()
+    if full in _SNAPSHOTS:
+        snap, value = _SNAPSHOTS[full]
+        _load(engine, snap, clock)
+        return value
+    value = build()
+    snap = _take(engine, clock)
+    if snap is not None:
+        _SNAPSHOTS[full] = (snap, value)
+    return value
+
+
+# What an Engine carries (tests/conftest.py's SoleUserEngine adds _shared and _own, its skipped_s): an attribute
+# not here is one a snapshot would not copy, so such an engine is built for real (test_engine_cache says so).
+KNOWN = {"engine": {"_lock", "_virtual_time", "skipped_s", "_shared", "_own", "clock", "store", "_profile", "faults",
+                    "buckets", "log", "guest_hook", "last_error", "_seen_ids"},
+         "store": {"path", "state", "dirty", "pending_counts", "_pending_requests", "_sig", "_held", "_depth"},
+         "buckets": {"_clock", "_state"}, "log": {"entries", "max_entries"}, "faults": {"faults", "_rng"}}
+
+
+def unknown_attributes(engine) -> dict[str, set[str]]:
+    parts = {"engine": engine, "store": engine.store, "buckets": engine.buckets, "log": engine.log,
+             "faults": engine.faults}
+    return {name: extra for name, obj in parts.items() if (extra := set(vars(obj)) - KNOWN[name])}
+
+
+def _key(engine, key: tuple, clock) -> tuple | None:
+    if engine is None or engine.store.path is not None or not _pristine(engine) or unknown_attributes(engine):
+        return None
+    if engine.guest_hook is not None or not _builtin_steps():
+        return None
+    return (*key, repr(engine.profile), clock() if clock is not None else None, engine.skipped_s)
+
+
+def _pristine(engine) -> bool:
+    return (engine.store.state == empty_state() and not engine.log.entries and not engine.store.pending_counts
+            and not engine.buckets._state and not engine._seen_ids and engine.last_error is None)
+
+
+def _builtin_steps() -> bool:
+    steps = guest_model.STEPS
+    return len(steps) == len(_BUILTIN_STEPS) and all(steps.get(k) is fn for k, fn in _BUILTIN_STEPS.items())
+
+
+def _take(engine, clock) -> Snapshot | None:
+    state = engine.store.state
+    text = json.dumps(state)
+    if json.loads(text) != state:  # something JSON would not keep (a tuple, a non-string key): never cache it
+        return None
+    return Snapshot(state=text, log=tuple(copy.copy(e) for e in engine.log.entries),
+                    pending_counts=Counter(engine.store.pending_counts), skipped_s=engine.skipped_s,
+                    buckets={k: (s.tokens, s.stamp) for k, s in engine.buckets._state.items()},
+                    seen_ids=OrderedDict(engine._seen_ids), rng=engine.faults._rng.getstate(),
+                    last_error=engine.last_error, clock_t=clock() if clock is not None else None)
+
+
+def _load(engine, snap: Snapshot, clock) -> None:
+    engine.store.state = json.loads(snap.state)
+    engine.store.dirty = False
+    engine.store.pending_counts.clear()
+    engine.store.pending_counts.update(snap.pending_counts)
+    engine.log.entries[:] = [copy.copy(e) for e in snap.log]
+    engine.skipped_s = snap.skipped_s
+    engine.buckets._state = {k: _State(tokens, stamp) for k, (tokens, stamp) in snap.buckets.items()}
+    engine._seen_ids = OrderedDict(snap.seen_ids)
+    engine.faults._rng.setstate(snap.rng)
+    engine.last_error = snap.last_error
+    if clock is not None:
+        clock.t = snap.clock_t

@@ -1,0 +1,91 @@
+"""The tests' shared setup cache (tests/engine_cache.py): an engine loaded from it is the engine the build left, in
+everything a test looks at, and private to its test; anything it cannot copy faithfully is built for real."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from azguest.azure import AzureSession
+from azguest.emulator import Engine, load_profile
+from azguest.emulator.guest import GuestResult, registered
+from tests import engine_cache
+from tests.emulator.fakeclock import T0, fake_clock_engine
+
+LOCATION = "westeurope"
+
+
+def _build(engine, clock, uid: str, counter: list) -> None:
+    """A little world: a group, a virtual network (a long-running operation, polled), a quota, time passing (the
+    clients' skipped seconds and the injected clock)."""
+    counter.append(1)
+    with AzureSession.for_engine(engine) as s:
+        s.resource.resource_groups.create_or_update(f"rg-{uid}", {"location": LOCATION})
+        s.network.virtual_networks.begin_create_or_update(f"rg-{uid}", f"vnet-{uid}", {
+            "location": LOCATION, "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}}).result()
+    engine.set_quota(LOCATION, "cores", 40)
+    engine.advance(90)
+    clock.advance(30)
+
+
+def _observed(engine, clock) -> dict:
+    return {"state": engine.store.state, "log": [vars(e) for e in engine.request_log], "stats": engine.stats(),
+            "skipped": engine.skipped_s, "clock": clock(), "engine clock": engine.clock(),
+            "buckets": {k: vars(v) for k, v in engine.buckets._state.items()}, "retry ids": dict(engine._seen_ids),
+            "rng": engine.faults._rng.getstate(), "last error": engine.last_error}
+
+
+def test_loaded_engine__is_the_built_one_and_its_own(uid):
+    built, counter = [], []
+    for _ in range(3):
+        engine, clock = fake_clock_engine()
+        engine_cache.cached(engine, ("test", uid), lambda e=engine, c=clock: _build(e, c, uid, counter), clock=clock)
+        built.append((engine, clock))
+    assert len(counter) == 1  # built once, loaded twice
+    first, second = _observed(*built[0]), _observed(*built[1])
+    assert first["log"] and first["buckets"] and first["stats"]["total"] > 2
+    assert (first["skipped"], first["clock"]) == (90, T0 + 30)
+    assert second == first
+    assert built[1][0].store.state is not built[0][0].store.state
+
+    engine, _ = built[1]  # a test changes its copy: no other copy sees it
+    with AzureSession.for_engine(engine) as s:
+        s.resource.resource_groups.create_or_update(f"rg-{uid}-more", {"location": LOCATION})
+    engine.advance(5)
+    third = fake_clock_engine()
+    engine_cache.cached(third[0], ("test", uid), lambda: _build(*third, uid, counter), clock=third[1])
+    assert len(counter) == 1 and _observed(*third) == first
+
+
+@pytest.mark.parametrize("case", ["answered a request", "guest hook", "registered step", "another profile",
+                                  "persisted", "unknown attribute", "switched off"])
+def test_an_engine_the_cache_cannot_copy_faithfully__is_built_for_real(uid, tmp_path, monkeypatch, case):
+    counter: list = []
+    engine, clock = fake_clock_engine()
+    engine_cache.cached(engine, ("test", uid), lambda: _build(engine, clock, uid, counter), clock=clock)
+    with contextlib.ExitStack() as stack:
+        engine, clock = fake_clock_engine(load_profile("realistic") if case == "another profile" else None)
+        if case == "answered a request":
+            with AzureSession.for_engine(engine) as s:
+                list(s.resource.resource_groups.list())
+        elif case == "guest hook":
+            engine.guest_hook = lambda vm, script, params: (0, "", "")
+        elif case == "registered step":
+            stack.enter_context(registered("hello", lambda run, facts: GuestResult(0, "")))
+        elif case == "persisted":
+            engine = Engine(state_path=tmp_path / "emulator.db", profile=load_profile("fast"), virtual_time=True)
+        elif case == "unknown attribute":
+            engine.index = {}  # something a newer Engine carries that a snapshot would not copy
+        elif case == "switched off":
+            monkeypatch.setenv(engine_cache.NO_SETUP_CACHE, "1")
+        engine_cache.cached(engine, ("test", uid), lambda: _build(engine, clock, uid, counter), clock=clock)
+    assert len(counter) == 2
+
+
+def test_every_attribute_of_an_engine__is_one_the_snapshot_knows(engine):
+    """A new Engine attribute fails here first: copy it in tests/engine_cache.py (or the cache stops helping)."""
+    assert type(engine) is not Engine  # tests/conftest.py's SoleUserEngine, as the `engine` fixture makes it
+    assert engine_cache.unknown_attributes(engine) == {}
+    assert engine_cache.unknown_attributes(fake_clock_engine()[0]) == {}
+    assert engine_cache.unknown_attributes(Engine(profile=load_profile("fast"))) == {}
