@@ -11,6 +11,7 @@ from azguest.azure import AzureSession
 from azguest.emulator import Engine, load_profile
 from azguest.emulator.guest import GuestResult, registered
 from tests import engine_cache
+from tests.deploy.conftest import emulated  # noqa: F401  (fixture)
 from tests.emulator.fakeclock import T0, fake_clock_engine
 
 LOCATION = "westeurope"
@@ -89,3 +90,41 @@ def test_every_attribute_of_an_engine__is_one_the_snapshot_knows(engine):
     assert engine_cache.unknown_attributes(engine) == {}
     assert engine_cache.unknown_attributes(fake_clock_engine()[0]) == {}
     assert engine_cache.unknown_attributes(Engine(profile=load_profile("fast"))) == {}
+
+
+def test_cli_state_template__is_the_builds_state_with_this_tests_own_counters(emulated, tmp_path,  # noqa: F811
+                                                                              monkeypatch, uid):
+    """tests.deploy.conftest.from_template: a later test's state file is the one the build left (0600, a new file),
+    with the counters of the commands that test ran before added; a state that holds anything else is built on."""
+    from azguest.cli.main import run
+    from azguest.emulator.handlers import keyvault
+    from azguest.emulator.store import load_file
+    from tests.deploy.conftest import STATE_ENV, from_template
+
+    builds = []
+
+    def build() -> None:
+        builds.append(1)
+        monkeypatch.setenv("SEED", "Seeded-Secret-1")
+        assert run(["emulator", "set-secret", f"kv-{uid}", "admin", "--from-env", "SEED", "-o", "json"]) == 0
+        assert run(["status", "nolab", "-o", "json"]) != 0  # a request: counters
+
+    from_template(emulated, uid, build)
+    built = load_file(emulated)
+    assert built[keyvault.STATE_KEY] and built["log_counts"]["total"] >= 1
+
+    second = tmp_path / "second" / "emulator.db"
+    second.parent.mkdir()
+    monkeypatch.setenv(STATE_ENV, str(second))
+    assert run(["status", "nolab", "-o", "json"]) != 0  # this test's own requests, before the lab is there
+    before = load_file(second)["log_counts"]
+    from_template(second, uid, build)
+    copied = load_file(second)
+    assert len(builds) == 1 and (second.stat().st_mode & 0o777) == 0o600
+    assert {k: v for k, v in copied.items() if k != "log_counts"} == {k: v for k, v in built.items()
+                                                                      if k != "log_counts"}
+    total = built["log_counts"]["total"]
+    assert copied["log_counts"]["total"] == total + before["total"] > total
+
+    from_template(second, uid, build)  # a state with a secret in it: built on, for real
+    assert len(builds) == 2

@@ -21,7 +21,7 @@ import typer
 from azguest.cli import output
 from azguest.cli.exitcodes import ExitCode
 from azguest.cli.main import app, run
-from tests.deploy.conftest import PASSWORD, emulated  # noqa: F401  (fixture)
+from tests.deploy.conftest import PASSWORD, emulated, from_template  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -91,7 +91,18 @@ def cli(emulated, tmp_path, monkeypatch, capsys):  # noqa: F811  (the fixture im
                                                         if list(argv[: len(p.split())]) == p.split())
         return rc, check(doc, rc, name)
 
+    invoke.state = emulated
     return invoke
+
+
+def deploy(cli) -> None:
+    """The example lab deployed and configured, as `azguest deploy SPEC --yes -o json` leaves it: for the tests
+    whose subject comes after (test_lab_commands deploys for real, every time)."""
+    def build() -> None:
+        rc, doc = cli("deploy", SPEC, "--yes")
+        assert rc == 0 and doc["result"]["configure"]["ok"]
+
+    from_template(cli.state, "json-everywhere:" + SPEC, build)
 
 
 # Each command's own success and failure (not a usage error), the user's actions on one emulated lab.
@@ -208,7 +219,7 @@ def test_emulator_serve__json_envelope_is_the_first_line(tmp_path):
 
 
 def test_backup_commands__success_and_failure(cli, monkeypatch):
-    cli("deploy", SPEC, "--yes")
+    deploy(cli)
     rc, doc = cli("backup", LAB, "--mode", "vm", command="backup create")  # `backup LAB` is `backup create LAB`
     assert rc == ExitCode.UNSUPPORTED and doc["error"]["code"] == "AZG-BACKUP-UNSUPPORTED"
     assert "host-level" in doc["error"]["message"]
@@ -246,7 +257,7 @@ def test_power_commands__success_and_failure(cli):
     for command in ("stop", "start", "test"):  # no such lab yet
         rc, doc = cli(command, LAB)
         assert rc == ExitCode.NOT_FOUND and doc["error"]["code"] == "AZG-LAB-NOT-FOUND"
-    cli("deploy", SPEC, "--yes")  # configures the guests
+    deploy(cli)  # configures the guests
     rc, doc = cli("test", LAB)
     assert rc == 0 and doc["result"]["ok"] and len(doc["result"]["checks"]) == 10
     rc, doc = cli("stop", LAB)
@@ -259,7 +270,7 @@ def test_power_commands__success_and_failure(cli):
 
 
 def test_backup_in_guest__json_names_target_volumes_consistency_and_refuses_a_stopped_lab(cli):
-    cli("deploy", SPEC, "--yes")  # configures the guests
+    deploy(cli)  # configures the guests
     rc, doc = cli("backup", LAB, "--mode", "in-guest", "--force", command="backup create")
     assert rc == 0 and doc["result"]["method"] == "in-guest" and doc["result"]["consistency"] == "crash"
     g = doc["result"]["guest"]
@@ -280,7 +291,7 @@ def test_lab_clone_and_rebuild__success_and_failure(cli):
     assert rc == ExitCode.USAGE and "--shard" in doc["error"]["message"]
     rc, doc = cli("lab", "rebuild", "stu-1", "--from", "nosuch", "--yes")
     assert rc == ExitCode.NOT_FOUND and doc["error"]["code"] == "AZG-BACKUP-NOT-FOUND"
-    cli("deploy", SPEC, "--yes")
+    deploy(cli)
     rc, doc = cli("backup", SPEC, "--mode", "cold", command="backup create")
     bid = doc["result"]["id"]
     rc, doc = cli("lab", "clone", bid, "--count", "2", "--prefix", "stu-", "--expires", "1d")
@@ -300,7 +311,7 @@ def test_lab_clone_and_rebuild__success_and_failure(cli):
 def test_restore_command__success_and_failure(cli):
     rc, doc = cli("restore", "nosuch")
     assert rc == ExitCode.NOT_FOUND and doc["error"]["code"] == "AZG-BACKUP-NOT-FOUND"
-    cli("deploy", SPEC, "--yes")  # configures the guests
+    deploy(cli)  # configures the guests
     rc, doc = cli("backup", SPEC, "--mode", "cold", command="backup create")  # from the spec: --into needs it
     bid = doc["result"]["id"]
     rc, doc = cli("restore", bid)  # in place replaces the lab's disks: no terminal, no --yes

@@ -13,6 +13,7 @@ import pytest
 from azguest.azure import AzureSession, resolve_target
 from azguest.cli.exitcodes import ExitCode
 from azguest.cli.main import run
+from tests.deploy.conftest import from_template
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = str(ROOT / "examples" / "shared-disk-3node.yaml")
@@ -74,7 +75,10 @@ def test_human_output__piped_at_20_columns_keeps_every_name(piped, tmp_path):
 
 
 def test_gc__expired_lab_listed_whole_and_json_lists(piped):
-    assert piped("deploy", SPEC, "--yes")[0] == 0
+    def deploy() -> None:  # setup: the deploy's own output is test_human_output's
+        assert piped("deploy", SPEC, "--yes")[0] == 0
+
+    from_template(piped.state, SPEC, deploy)
     session = AzureSession(resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(piped.state)}))
     with session:
         rg = next(g for g in session.resource.resource_groups.list() if (g.tags or {}).get("azguest-lab") == LAB)

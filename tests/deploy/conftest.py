@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,8 @@ from azguest.spec import load_lab, load_text
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 PASSWORD = "Test-Only-Pa55!"
+NO_SETUP_CACHE = "AZGUEST_TEST_NO_SETUP_CACHE"  # set (to 1) to build every shared setup for real (measuring, bisecting)
+STATE_ENV = "AZGUEST_EMULATOR_STATE"
 
 
 def lab_from(name: str, **replacements: str):
@@ -35,12 +40,50 @@ def emulated(tmp_path, monkeypatch):
     """The CLI on a persisted embedded emulator (fast profile), the admin password in the environment."""
     state = tmp_path / "emulator.db"
     monkeypatch.setenv("AZGUEST_EMULATOR", "1")
-    monkeypatch.setenv("AZGUEST_EMULATOR_STATE", str(state))
+    monkeypatch.setenv(STATE_ENV, str(state))
     monkeypatch.setenv("AZGUEST_EMULATOR_PROFILE", "fast")
     monkeypatch.setenv("AZGUEST_ADMIN_PASSWORD", PASSWORD)
     for var in ("AZGUEST_ARM_ENDPOINT", "AZGUEST_OUTPUT", "AZGUEST_DEBUG"):
         monkeypatch.delenv(var, raising=False)
     return state
+
+
+_TEMPLATES: dict[str, tuple[str, float]] = {}  # key -> (state file's JSON, emulated seconds skipped)
+
+
+def from_template(state: Path, key: str, build: Callable[[], None]) -> None:
+    """``build()`` (CLI commands, e.g. ``azguest deploy SPEC --yes``) on the persisted emulator state ``state``:
+    run for real once per test process, ``key`` and AZGUEST_* environment, then kept. Later calls on a state that
+    holds nothing yet (missing, or only the request counters of commands that found nothing) write the kept
+    state there (its counters added to the ones already there), and move the test's emulated clock on to the
+    seconds the build's clients skipped (stored times never lie in the future); anything else builds for real.
+    For setup only, never for the command a test is about."""
+    import azguest.emulator as emulator
+    from azguest.emulator.store import atomic_write_json, empty_state, load_file
+
+    if os.environ.get(NO_SETUP_CACHE):
+        build()
+        return
+    key = repr((key, sorted((k, v) for k, v in os.environ.items() if k.startswith("AZGUEST_") and k != STATE_ENV)))
+    counts = {}
+    if state.exists():
+        before = load_file(state)
+        counts = before.pop("log_counts")
+        if before != {k: v for k, v in empty_state().items() if k != "log_counts"}:
+            build()
+            return
+    if key in _TEMPLATES:
+        text, skipped = _TEMPLATES[key]
+        doc = json.loads(text)
+        for k, v in counts.items():
+            doc["log_counts"][k] = doc["log_counts"].get(k, 0) + v
+        atomic_write_json(state, doc)  # a new inode, 0600, as the store writes it
+        emulator.Engine(state_path=state).skipped_s = skipped  # the test's shared emulated clock moves on to it
+        return
+    build()
+    doc = load_file(state)
+    doc["log_counts"] = {k: n for k, v in doc["log_counts"].items() if (n := v - counts.get(k, 0))}  # build's own
+    _TEMPLATES[key] = (json.dumps(doc), emulator.Engine(state_path=state).skipped_s)
 
 
 def do_deploy(session, lab, **kw):

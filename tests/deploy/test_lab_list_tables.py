@@ -9,7 +9,7 @@ import pytest
 
 from azguest.cli import render
 from azguest.cli.main import run
-from tests.deploy.conftest import EXAMPLES
+from tests.deploy.conftest import EXAMPLES, from_template
 
 NAMES = ("lab-iscsi-dc01", "lab-iscsi-hv01", "lab-iscsi-hv02", "lab-iscsi-iscsi01", "lab-iscsi-hv01-os")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -18,9 +18,14 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 @pytest.fixture
 def long_names(emulated, tmp_path, capsys):
     spec = tmp_path / "lab-iscsi.yaml"
-    spec.write_text((EXAMPLES / "iscsi-2node.yaml").read_text().replace("name: hv-iscsi", "name: lab-iscsi")
-                    .replace("namePrefix: is", "namePrefix: hv"))
-    assert run(["deploy", str(spec), "--yes"]) == 0
+    text = (EXAMPLES / "iscsi-2node.yaml").read_text().replace("name: hv-iscsi", "name: lab-iscsi") \
+        .replace("namePrefix: is", "namePrefix: hv")
+    spec.write_text(text)
+
+    def deploy() -> None:  # once per process; later tests start from a copy of the state it left
+        assert run(["deploy", str(spec), "--yes"]) == 0
+
+    from_template(emulated, text, deploy)
     capsys.readouterr()
 
 
