@@ -16,7 +16,7 @@ from azguest.deploy.records import ApplyRecord, ResourceResult
 from azguest.errors import ConflictError, DataLossError, RefusedError
 from azguest.execute.dag import Event
 from azguest.execute.wait import session_now
-from azguest.plan.desired import desired_graph
+from azguest.plan.desired import desired_graph, with_group_lifetime
 from azguest.plan.diff import diff
 from azguest.plan.groups import adopt_existing_group
 from azguest.plan.live import complete_bodies, read_live
@@ -27,18 +27,20 @@ if TYPE_CHECKING:
     from azguest.spec import Lab
 
 
-def make_plan(session: AzureSession, lab: Lab, *, now: datetime | None = None) -> Plan:
-    """Read the live state (one read per resource kind) and diff the spec against it."""
+def make_plan(session: AzureSession, lab: Lab, *, now: datetime | None = None, group_body: dict | None = None) -> Plan:
+    """Read the live state (one read per resource kind) and diff the spec against it. ``group_body``: the lab's
+    group as the caller has just read it (under the lease), used instead of a second GET."""
     probe = desired_graph(lab, session.subscription_id)
-    exists, live = read_live(session, probe)
+    exists, live = read_live(session, probe, group_body=group_body)
     group_tags = lab_group_tags(live, lab.name)  # the lifetime lives on the lab's group only
     lifetime = lifetime_tags(lab.expires_after, group_tags, now or session_now(session))
-    graph = desired_graph(lab, session.subscription_id, lifetime=lifetime)
+    graph = with_group_lifetime(probe, lab, lifetime)
     graph = adopt_existing_group(graph, next((v for v in live.values() if v.kind == "resourceGroup"), None))
     plan = diff(graph, live, group_exists=exists)
     if complete_bodies(session, plan, live):  # kinds listed without properties: diff their full bodies
         plan = diff(graph, live, group_exists=exists)
-    return with_lifetime(plan, group_tags)
+    group = next((v for v in live.values() if v.kind == "resourceGroup"), None)
+    return replace(with_lifetime(plan, group_tags), group_tags=None if group is None else dict(group.tags))
 
 
 def check_plan(plan: Plan, *, allow_data_loss: bool = False) -> None:
@@ -88,13 +90,14 @@ def deploy(session: AzureSession, lab: Lab, *, confirm: Callable[[Plan], bool], 
         return _unchanged(plan)
     policy = lease or policy_for(session, "deploy")
     rg = next(d for d in plan.graph.resources if d.kind == "resourceGroup")
-    refuse_if_held(session, [rg.name], lab.name, policy)
+    refuse_if_held(session, [rg.name], lab.name, policy, known={rg.name: plan.group_tags})  # the plan's read
     raise_if_short(preflight(session, plan))
     secret = password() if _needs_secret(plan) else None  # before the question and any write: fails at once
     if not confirm(plan):
         raise RefusedError("deploy was not confirmed; nothing was written", code="AZG-NOT-CONFIRMED")
     with holding(session, [rg.name], lab.name, policy, create=(rg.body["location"], rg.body["tags"])) as leases:
-        plan = make_plan(session, lab)  # under the lease: what an earlier holder did is seen now
+        # under the lease: what an earlier holder did is seen now (the group as the lease's check just read it)
+        plan = make_plan(session, lab, group_body=leases[0].group_body)
         check_plan(plan, allow_data_loss=allow_data_loss)
         if not plan.writes_needed:
             return _created_group(_unchanged(plan), leases[0].created_group)

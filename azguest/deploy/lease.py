@@ -127,6 +127,7 @@ class Lease:
         self.wrote = False  # our tags were written (released even when the acquisition then failed)
         self.created_group = False  # this lease's PUT created the group (deploy records it as created)
         self.lost = False  # a renewal found another holder (after it broke or outlived our lease)
+        self.group_body: dict | None = None  # the group as last read (None: absent, or not read yet)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -137,7 +138,7 @@ class Lease:
 
     def _read(self) -> dict[str, str] | None:
         with arm_errors(target=self.group):
-            body = T.get_group(self.session, self.group)
+            self.group_body = body = T.get_group(self.session, self.group)
         return None if body is None else dict(body.get("tags") or {})
 
     def _refuse(self, tags: dict[str, str], why: str) -> LeaseHeldError:
@@ -237,11 +238,13 @@ def holding(session: AzureSession, groups: list[str] | tuple[str, ...], lab: str
             lease.release()
 
 
-def refuse_if_held(session: AzureSession, groups: list[str] | tuple[str, ...], lab: str, policy: LeasePolicy) -> None:
-    """A read-only look (one GET per group): raise at once when another run holds the lab, before any
-    prompt or preflight. The lease itself is taken later, just before the first write."""
+def refuse_if_held(session: AzureSession, groups: list[str] | tuple[str, ...], lab: str, policy: LeasePolicy, *,
+                   known: dict[str, dict[str, str] | None] | None = None) -> None:
+    """A read-only look (one GET per group, none for a group in ``known``: its tags, None when it does not exist,
+    as the caller has just read them): raise at once when another run holds the lab, before any prompt or
+    preflight. The lease itself is taken later, just before the first write."""
     for group in groups:
         lease = Lease(session, group, lab, policy)
-        tags = lease._read()
+        tags = known[group] if known is not None and group in known else lease._read()
         if tags is not None and lease._held_by_other(tags, policy.clock()):
             raise lease._refuse(tags, "another azguest run is writing to it")

@@ -7,6 +7,7 @@ iSCSI target, the cloud-witness storage account and the daily auto-shutdown sche
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from azguest import naming
@@ -90,6 +91,15 @@ def desired_graph(lab: Lab, subscription_id: str, *, expires_at: str | None = No
     if lab.cluster.witness == "cloud":
         _witness_account(b)
     return Graph(lab.name, subscription_id, b.rg, lab.location, tuple(b.items))
+
+
+def with_group_lifetime(graph: Graph, lab: Lab, lifetime: dict[str, str]) -> Graph:
+    """``desired_graph(lab, graph.subscription_id, lifetime=lifetime)`` from a graph of the same lab built with
+    another lifetime: the lifetime lives on the group only, so only the group's body (and hash) is built again."""
+    b = _Builder(lab, graph.subscription_id, dict(lifetime))
+    b.add("resourceGroup", b.rg, "network", {})
+    group = b.items[0]
+    return replace(graph, resources=tuple(group if d.key == group.key else d for d in graph.resources))
 
 
 def _network(b: _Builder) -> str:

@@ -45,10 +45,12 @@ def read_group(session: AzureSession, resource_group: str) -> Live | None:
     return Live(body.get("id", ""), "resourceGroup", resource_group, body)
 
 
-def read_live(session: AzureSession, graph: Graph) -> tuple[bool, dict[str, Live]]:
+def read_live(session: AzureSession, graph: Graph, *, group_body: dict | None = None) -> tuple[bool, dict[str, Live]]:
     """(group exists, every resource in the group keyed by lower-cased ARM id, tagged or not; children of
-    this lab's parents included)."""
-    group = read_group(session, graph.resource_group)
+    this lab's parents included). ``group_body``: the group as the caller has just read it (the lease's
+    check after taking it): not read a second time."""
+    group = read_group(session, graph.resource_group) if group_body is None else \
+        Live(group_body.get("id", ""), "resourceGroup", graph.resource_group, group_body)
     if group is None:
         return False, {}
     out: dict[str, Live] = {group.arm_id.lower(): group}

@@ -150,6 +150,7 @@ class Plan:
     data_loss: tuple[LostDisk, ...] = field(default=())  # disks the plan deletes: deploy needs --allow-data-loss
     # (desired disk id lower-cased, live id) of restored disks standing for a desired disk (TAG_SLOT)
     slots: tuple[tuple[str, str], ...] = field(default=())
+    group_tags: dict[str, str] | None = field(default=None, compare=False)  # the live group's, as the plan read them
 
     def by_action(self, action: str) -> list[Change]:
         return [c for c in self.changes if c.action == action]

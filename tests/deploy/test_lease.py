@@ -194,3 +194,24 @@ def test_cli__destroy_exits_with_the_lease_code_naming_the_holder_and_break_leas
     assert "AZG-LEASE-HELD" in err and "ci@build-agent-7 pid=4242 deploy" in err and "since" in err
     assert run(["deploy", str(EXAMPLES / "s2d-2node.yaml"), "--yes"]) == 0  # unchanged: no write, no lease
     assert run(["destroy", "hv-s2d", "--yes", "--break-lease", "-o", "json"]) == 0
+
+
+def test_deploy__reads_the_group_once_per_question(engine, s2d_lab):
+    """A first deploy reads the lab's group four times, no more: the plan (whose read also answers "does another
+    run hold it?"), the lease before and after taking it (the plan under the lease uses that last read), and the
+    release. A refused deploy reads it once and nothing else before refusing."""
+    session = AzureSession.for_engine(engine)
+    group = f"/resourcegroups/{s2d_lab.resource_group_name}".lower()
+
+    def group_reads() -> int:
+        return sum(1 for e in engine.request_log if e.method == "GET" and e.path.lower().endswith(group))
+
+    assert do_deploy(session, s2d_lab, lease=policy()).ok
+    assert group_reads() == 4
+    hold(session, s2d_lab, clock=lambda: T0, ttl_s=900)
+    engine.reset_log()
+    with pytest.raises(LeaseHeldError):
+        do_deploy(session, lab_from("s2d-2node.yaml", **{"course: hyperv-101": "course: hyperv-102"}),
+                  lease=policy(clock=lambda: T0 + 1))
+    assert group_reads() == 1
+    assert not [e for e in engine.request_log if "/skus" in e.path.lower() or "/usages" in e.path.lower()]

@@ -129,3 +129,18 @@ def test_graph__hash_stable_and_changes_only_where_the_spec_changed():
     c = {r.key: r.body["tags"][TAG_SPEC] for r in desired_graph(lab, SUB).resources}
     changed = {k for k in a if a[k] != c[k]}
     assert changed and all(k.startswith("disk/") and "-s2d" in k for k in changed)
+
+
+def test_graph__a_new_lifetime_rebuilds_only_the_group_and_equals_a_full_build():
+    from azguest.plan.desired import with_group_lifetime
+    from azguest.plan.model import TAG_EXPIRES
+
+    for src in EXAMPLES:
+        lab = load_lab(src)
+        probe = desired_graph(lab, SUB)
+        for lifetime in ({}, {TAG_EXPIRES: "2027-01-15T18:00:00Z"}):
+            assert with_group_lifetime(probe, lab, lifetime) == desired_graph(lab, SUB, lifetime=lifetime), src.stem
+        again = with_group_lifetime(probe, lab, {TAG_EXPIRES: "2027-01-15T18:00:00Z"})
+        assert [d.key for d in again.resources] == [d.key for d in probe.resources]
+        changed = [d.key for d, p in zip(again.resources, probe.resources, strict=True) if d != p]
+        assert changed == [f"resourceGroup/{lab.resource_group_name}"]
