@@ -9,12 +9,16 @@ code 1, an uncaught ``KeyboardInterrupt``). The test signals it by pid and waits
 server reaps it and reports its exit code (negative: the signal that ended it).
 
 ``close()`` kills any child still running and waits for the server, so every child's CPU is accounted to the
-test process (``time`` and ``getrusage`` see it).
+test process (``time`` and ``getrusage`` see it). :func:`shared` lends one server per preload list to every
+test module of a test process that asks for it (session-scoped fixtures), and closes it after the last.
 """
 
 from __future__ import annotations
 
 import builtins
+import contextlib
+import fcntl
+import gc
 import io
 import json
 import os
@@ -23,11 +27,18 @@ import select
 import signal
 import subprocess
 import sys
+import termios
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).parents[1]
+# what `azguest deploy --emulator` imports: the CLI, the use cases, the emulator, the Azure SDK clients
+CLI_PRELOAD = ("azguest.cli.main", "azguest.cli.lab_cmds", "azguest.deploy.lab", "azguest.emulator",
+               "azguest.emulator.transport", "azguest.guest.configure", "azguest.spec.checks",
+               "azure.mgmt.compute", "azure.mgmt.network", "azure.mgmt.storage", "azure.mgmt.resource.resources",
+               "ruamel.yaml", "rich.console")
 _BOOT = "import sys; from tests.forkserver import _main; _main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:])"
 
 
@@ -46,10 +57,12 @@ class ForkServer:
         assert self._reply(timeout=120) == {"ready": True}
 
     def popen(self, args: list[str], *, env: dict[str, str], cwd: Path, stdout: Path | None = None,
-              stderr: Path | None = None) -> ForkedProcess:
+              stderr: Path | None = None, tty: str | None = None) -> ForkedProcess:
         """Start ``python <args>`` (``-m module ...`` or ``-c code ...``); stdin is /dev/null, stdout and
-        stderr go to the files named (created or truncated), else to /dev/null."""
-        self._send({"op": "run", "args": list(args), "env": dict(env), "cwd": str(cwd),
+        stderr go to the files named (created or truncated), else to /dev/null. With ``tty`` (a pseudo-terminal's
+        slave, ``os.ttyname``) the child is a session leader with that terminal as its controlling terminal and
+        its stdin, stdout and stderr, as ``pty.fork`` makes it."""
+        self._send({"op": "run", "args": list(args), "env": dict(env), "cwd": str(cwd), "tty": tty,
                     "stdout": str(stdout) if stdout else os.devnull, "stderr": str(stderr) if stderr else os.devnull})
         return ForkedProcess(self, self._reply(timeout=30)["pid"])
 
@@ -101,6 +114,25 @@ class ForkedProcess:
         return self.returncode
 
 
+_SHARED: dict[tuple[str, ...], list] = {}  # preload -> [server, users]
+
+
+@contextlib.contextmanager
+def shared(preload: tuple[str, ...]) -> Iterator[ForkServer]:
+    """The test process's server for ``preload``, started on first use, closed when its last user is done."""
+    entry = _SHARED.get(preload)
+    if entry is None:
+        entry = _SHARED[preload] = [ForkServer(list(preload)), 0]
+    entry[1] += 1
+    try:
+        yield entry[0]
+    finally:
+        entry[1] -= 1
+        if not entry[1]:
+            del _SHARED[preload]
+            entry[0].close()
+
+
 # --- the server process ------------------------------------------------------------------------------
 def _main(req_fd: int, rep_fd: int, preload: list[str]) -> None:
     job = _serve(req_fd, rep_fd, preload)
@@ -111,6 +143,7 @@ def _main(req_fd: int, rep_fd: int, preload: list[str]) -> None:
 def _serve(req_fd: int, rep_fd: int, preload: list[str]) -> dict[str, Any] | None:
     for name in preload:
         __import__(name)
+    gc.freeze()  # the preloaded objects: a child's collections neither walk them nor copy their pages
     if threading.active_count() != 1:  # forking a process with threads could copy a held lock
         raise RuntimeError(f"a preloaded module started a thread: {threading.enumerate()}")
     requests, replies = os.fdopen(req_fd, "rb"), os.fdopen(rep_fd, "wb", buffering=0)
@@ -147,7 +180,7 @@ def _run(job: dict[str, Any]) -> None:
     os.chdir(job["cwd"])
     os.environ.clear()
     os.environ.update(job["env"])
-    _std_streams(job["stdout"], job["stderr"])
+    _std_streams(job["stdout"], job["stderr"], job["tty"])
     args = job["args"]
     if args[0] == "-m":
         sys.argv = [args[1], *args[2:]]  # run_module puts the module's file in argv[0], as -m does
@@ -159,14 +192,22 @@ def _run(job: dict[str, Any]) -> None:
         raise ValueError(f"the fork server runs `-m module` or `-c code`, not {args[0]!r}")
 
 
-def _std_streams(stdout: str, stderr: str) -> None:
+def _std_streams(stdout: str, stderr: str, tty: str | None) -> None:
     """fds 0-2 as given, and new sys.std* objects on them made the way the interpreter makes them
     (buffering from PYTHONUNBUFFERED and isatty of the child's streams, not the server's)."""
-    for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-                            (2, stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
-        opened = os.open(path, flags, 0o600)
-        os.dup2(opened, fd)
+    if tty:
+        os.setsid()  # a new session without a controlling terminal; the terminal opened next becomes it
+        opened = os.open(tty, os.O_RDWR)
+        fcntl.ioctl(opened, termios.TIOCSCTTY, 0)
+        for fd in (0, 1, 2):
+            os.dup2(opened, fd)
         os.close(opened)
+    else:
+        for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+                                (2, stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
+            opened = os.open(path, flags, 0o600)
+            os.dup2(opened, fd)
+            os.close(opened)
     unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
 
     def text(fd: int, mode: str, errors: str, line_buffering: bool) -> io.TextIOWrapper:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import select
-import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +19,7 @@ from azguest.cli.exitcodes import ExitCode
 from azguest.cli.main import run
 from azguest.emulator import Engine
 from azguest.errors import ConfigError
+from tests import forkserver
 from tests.deploy.conftest import EXAMPLES, PASSWORD
 
 SPEC = str(EXAMPLES / "s2d-2node.yaml")  # admin.password: {fromEnv: AZGUEST_ADMIN_PASSWORD}
@@ -126,16 +126,24 @@ def _drain(fd: int, seen: bytearray) -> None:
         seen += chunk
 
 
+@pytest.fixture(scope="session")
+def cli_server():
+    """`python -m azguest` children forked from a process that has imported the CLI and the SDK."""
+    with forkserver.shared(forkserver.CLI_PRELOAD) as server:
+        yield server
+
+
 @pytest.mark.slow
-def test_deploy_in_a_terminal__hidden_prompt_with_confirmation_then_the_question(unset):
+def test_deploy_in_a_terminal__hidden_prompt_with_confirmation_then_the_question(unset, cli_server):
     env = {k: v for k, v in os.environ.items() if k != VAR}
     env.update(TERM="dumb", COLUMNS="120", PYTHONUNBUFFERED="1")
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: azguest on the terminal
-        os.execve(sys.executable, [sys.executable, "-m", "azguest", "deploy", SPEC], env)
+    fd, slave = os.openpty()  # the child: azguest on the terminal (its controlling terminal, as pty.fork makes it)
+    proc = cli_server.popen(["-m", "azguest", "deploy", SPEC], env=env, cwd=Path.cwd(), tty=os.ttyname(slave))
     seen = bytearray()
     try:
         _expect(fd, seen, b"is not set): ")
+        os.close(slave)  # the child has the terminal open: once it exits, reading it ends (EIO)
+        slave = None
         os.write(fd, PASSWORD.encode() + b"\r")
         _expect(fd, seen, b"Repeat it to confirm: ")
         os.write(fd, PASSWORD.encode() + b"\r")
@@ -143,10 +151,12 @@ def test_deploy_in_a_terminal__hidden_prompt_with_confirmation_then_the_question
         os.write(fd, b"y\r")
         _drain(fd, seen)
     finally:
-        _, status = os.waitpid(pid, 0)
+        if slave is not None:
+            os.close(slave)
+        code = proc.wait(timeout=60)
         os.close(fd)
     text = seen.decode(errors="replace")
-    assert os.waitstatus_to_exitcode(status) == 0, text[-1500:]
+    assert code == 0, text[-1500:]
     assert f"Admin password for labadmin@hv-s2d ({VAR} is not set): " in text
     assert ": :" not in text and PASSWORD not in text
     assert text.index("Repeat it to confirm") < text.index("Apply these changes to lab hv-s2d?")

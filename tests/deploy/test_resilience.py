@@ -19,6 +19,7 @@ from azguest.emulator.profile import Faults, Latency, LroFailure, Profile
 from azguest.emulator.requestlog import RequestLog
 from azguest.emulator.store import StateFileError, load_file
 from azguest.plan.desired import desired_graph
+from tests import forkserver
 from tests.conftest import examples
 from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy
 from tests.forkserver import ForkedProcess, ForkServer
@@ -64,16 +65,12 @@ def _writes_in(state: Path) -> int:
     return stats["by_kind"]["write"] - lease
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cli_server():
     """The children below are forks of one process that has imported the CLI, the emulator and the SDK:
     each is still a separate `python -m azguest` process, killed for real, but skips 0.6 s of imports."""
-    server = ForkServer(["azguest.cli.main", "azguest.cli.lab_cmds", "azguest.deploy.lab", "azguest.emulator",
-                         "azguest.emulator.transport", "azguest.guest.configure", "azguest.spec.checks",
-                         "azure.mgmt.compute", "azure.mgmt.network", "azure.mgmt.storage",
-                         "azure.mgmt.resource.resources", "ruamel.yaml", "rich.console"])
-    yield server
-    server.close()
+    with forkserver.shared(forkserver.CLI_PRELOAD) as server:
+        yield server
 
 
 def _start_deploy(server: ForkServer, tmp_path: Path, scale: float, *extra: str) -> tuple[ForkedProcess, Path]:
