@@ -21,7 +21,7 @@ import typer
 from azguest.cli import output
 from azguest.cli.exitcodes import ExitCode
 from azguest.cli.main import app, run
-from tests.deploy.conftest import PASSWORD, emulated, from_template  # noqa: F401  (fixture)
+from tests.deploy.conftest import PASSWORD, deploy_key, emulated, from_template  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -102,7 +102,7 @@ def deploy(cli) -> None:
         rc, doc = cli("deploy", SPEC, "--yes")
         assert rc == 0 and doc["result"]["configure"]["ok"]
 
-    from_template(cli.state, "json-everywhere:" + SPEC, build)
+    from_template(cli.state, deploy_key(SPEC), build)
 
 
 # Each command's own success and failure (not a usage error), the user's actions on one emulated lab.

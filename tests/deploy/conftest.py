@@ -86,6 +86,22 @@ def from_template(state: Path, key: str, build: Callable[[], None]) -> None:
     _TEMPLATES[key] = (json.dumps(doc), emulator.Engine(state_path=state).skipped_s)
 
 
+def deploy_key(spec: Path | str) -> str:
+    """The from_template key of ``azguest deploy SPEC --yes``: the spec's path and text."""
+    return f"deploy {spec}\n{Path(spec).read_text(encoding='utf-8')}"
+
+
+def cli_deployed(state: Path, spec: Path | str) -> None:
+    """``azguest deploy SPEC --yes`` (which configures the guests) on the CLI's persisted emulator state, for a test
+    whose subject comes after: from a template (``from_template``); its output is not the test's to read."""
+    from azguest.cli.main import run
+
+    def build() -> None:
+        assert run(["deploy", str(spec), "--yes", "-o", "json"]) == 0
+
+    from_template(state, deploy_key(spec), build)
+
+
 def do_deploy(session, lab, **kw):
     from azguest.deploy.lab import deploy
 

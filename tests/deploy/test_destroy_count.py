@@ -6,13 +6,13 @@ import json
 import re
 
 from azguest.cli.main import run
-from tests.deploy.conftest import EXAMPLES
+from tests.deploy.conftest import EXAMPLES, cli_deployed
 
 SPEC = str(EXAMPLES / "s2d-2node.yaml")
 
 
 def test_destroy__announced_count_is_the_deleted_count(emulated, capsys):
-    assert run(["deploy", SPEC, "--yes"]) == 0
+    cli_deployed(emulated, SPEC)
     capsys.readouterr()
     assert run(["destroy", "hv-s2d", "--yes", "-o", "json"]) == 0
     out = capsys.readouterr()

@@ -8,7 +8,7 @@ import json
 from azguest.azure import kinds as K
 from azguest.cli.main import run
 from azguest.deploy.labs import list_labs
-from tests.deploy.conftest import EXAMPLES, do_deploy
+from tests.deploy.conftest import EXAMPLES, cli_deployed, do_deploy
 from tests.deploy.test_ownership import fast, group  # noqa: F401  (fixture and helper)
 
 
@@ -55,7 +55,7 @@ def test_lab_list__a_second_group_dressed_as_the_lab_is_shown_as_ambiguous(fast,
 def test_cli_lab_list__json_and_piped_table_with_whole_names(emulated, capsys):
     assert run(["lab", "list", "-o", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["result"] == {"labs": []}
-    assert run(["deploy", str(EXAMPLES / "s2d-2node.yaml"), "--yes"]) == 0
+    cli_deployed(emulated, EXAMPLES / "s2d-2node.yaml")
     capsys.readouterr()
     assert run(["lab", "list", "-o", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)

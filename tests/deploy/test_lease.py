@@ -181,10 +181,10 @@ def test_cli__destroy_exits_with_the_lease_code_naming_the_holder_and_break_leas
     from azguest.azure import resolve_target
     from azguest.cli.exitcodes import ExitCode
     from azguest.cli.main import run
-    from tests.deploy.conftest import EXAMPLES
+    from tests.deploy.conftest import EXAMPLES, cli_deployed
 
     state = emulated
-    assert run(["deploy", str(EXAMPLES / "s2d-2node.yaml"), "--yes"]) == 0
+    cli_deployed(state, EXAMPLES / "s2d-2node.yaml")
     with AzureSession(resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})) as s:
         Lease(s, "rg-hv-s2d", "hv-s2d", LeasePolicy(holder="ci@build-agent-7 pid=4242 deploy", settle_s=0,
                                                     renew_every_s=None)).acquire()

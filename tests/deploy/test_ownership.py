@@ -194,10 +194,10 @@ def test_cli_gc__lists_each_lab_and_per_group_counts_in_json_and_with_yes_and_sp
 
     from azguest.azure import resolve_target
     from azguest.cli.main import run
-    from tests.deploy.conftest import EXAMPLES
+    from tests.deploy.conftest import EXAMPLES, cli_deployed
 
     state = emulated
-    assert run(["deploy", str(EXAMPLES / "s2d-2node.yaml"), "--yes"]) == 0
+    cli_deployed(state, EXAMPLES / "s2d-2node.yaml")
     with AzureSession(resolve_target(emulator=True, environ={"AZGUEST_EMULATOR_STATE": str(state)})) as s:
         s.resource.tags.begin_update_at_scope(  # time passes: the expiry azguest wrote on the group is now past
             f"/subscriptions/{s.subscription_id}/resourceGroups/rg-hv-s2d",
