@@ -121,10 +121,14 @@ class ConfigureRecord:
 
 
 # --- planning ----------------------------------------------------------------------------------
-def plan_guest(session: AzureSession, lab: Lab) -> GuestPlan:
-    infra = desired_graph(lab, session.subscription_id)
-    steps = step_graph(lab)
-    desired = guest_desired(lab, infra, steps)
+def plan_guest(session: AzureSession, lab: Lab, *, prior: GuestPlan | None = None) -> GuestPlan:
+    """The lab's guest plan from its live run commands. ``prior``: a plan of the same ``lab`` whose steps and desired
+    run commands (a pure function of the spec) are reused; only the live state is read again."""
+    if prior is not None and prior.lab is lab:
+        steps, desired = prior.steps, prior.desired
+    else:
+        steps = step_graph(lab)
+        desired = guest_desired(lab, desired_graph(lab, session.subscription_id), steps)
     live, views = _live_run_commands(session, lab)
     wanted = {d.arm_id.lower() for d in desired.values()}
     actions = {key: _action(live.get(d.arm_id.lower())) for key, d in desired.items()}
@@ -198,7 +202,7 @@ def configure(session: AzureSession, lab: Lab, *, secrets: Callable[[set[str]], 
         values = Secrets(values.admin_password, key)
     policy = lease or policy_for(session, "configure")
     with holding(session, [lab.resource_group_name], lab.name, policy):
-        plan = plan_guest(session, lab)  # under the lease: what an earlier holder did is seen now
+        plan = plan_guest(session, lab, prior=plan)  # under the lease: what an earlier holder did is seen now
         ctx = _Ctx(session, plan, values)
         for stale in plan.stale:
             with arm_errors(target=stale.arm_id):

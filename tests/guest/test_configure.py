@@ -47,6 +47,8 @@ def test_configure__runs_every_step_once_restarts_each_vm_once_and_a_rerun_write
         assert p["treatFailureAsDeploymentFailure"] is True and p["timeoutInSeconds"] > 0
         assert "protectedParameters" not in p  # never returned
 
+    fresh = plan_guest(session, s2d_lab)
+    assert plan_guest(session, s2d_lab, prior=fresh) == fresh  # the plan under the lease reuses the spec's runs
     engine.reset_log()
     again = configure(session, s2d_lab, secrets=lambda need: pytest.fail("an unchanged lab needs no secret"))
     assert again.ok and again.note == "no changes" and writes(engine) == []
