@@ -87,8 +87,9 @@ def from_template(state: Path, key: str, build: Callable[[], None]) -> None:
 
 
 def deploy_key(spec: Path | str) -> str:
-    """The from_template key of ``azguest deploy SPEC --yes``: the spec's path and text."""
-    return f"deploy {spec}\n{Path(spec).read_text(encoding='utf-8')}"
+    """The from_template key of ``azguest deploy SPEC --yes``: the spec's file name and text (where the file is
+    does not reach the emulated world)."""
+    return f"deploy {Path(spec).name}\n{Path(spec).read_text(encoding='utf-8')}"
 
 
 def cli_deployed(state: Path, spec: Path | str) -> None:

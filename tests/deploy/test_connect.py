@@ -9,7 +9,7 @@ from pathlib import Path
 from azguest.cli.exitcodes import ExitCode
 from azguest.cli.main import run
 from azguest.deploy.connect import lab_access
-from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy
+from tests.deploy.conftest import EXAMPLES, PASSWORD, cli_deployed, do_deploy
 
 S2D = (EXAMPLES / "s2d-2node.yaml").read_text()
 
@@ -27,7 +27,7 @@ def _json(capsys) -> dict:
 def test_connect__writes_an_rdp_file_for_the_dc_with_its_public_ip_and_never_a_password(
         emulated, tmp_path, capsys):
     spec = _spec(tmp_path, "[203.0.113.0/24]")
-    assert run(["deploy", spec, "--yes"]) == 0
+    cli_deployed(emulated, spec)
     capsys.readouterr()
     rdp_dir = tmp_path / "rdp"
     assert run(["connect", "hv-s2d", "--spec", spec, "--rdp-dir", str(rdp_dir), "-o", "json"]) == 0
@@ -49,7 +49,7 @@ def test_connect__writes_an_rdp_file_for_the_dc_with_its_public_ip_and_never_a_p
 
 def test_connect__without_a_public_ip_gives_bastion_and_no_rdp_file(emulated, tmp_path, capsys):
     spec = _spec(tmp_path)
-    assert run(["deploy", spec, "--yes"]) == 0
+    cli_deployed(emulated, spec)
     capsys.readouterr()
     rdp_dir = tmp_path / "rdp"
     assert run(["connect", "hv-s2d", "--rdp-dir", str(rdp_dir)]) == 0
@@ -62,7 +62,7 @@ def test_connect__without_a_public_ip_gives_bastion_and_no_rdp_file(emulated, tm
 
 
 def test_connect__a_spec_of_another_lab_is_refused(emulated, tmp_path, capsys):
-    assert run(["deploy", _spec(tmp_path), "--yes"]) == 0
+    cli_deployed(emulated, _spec(tmp_path))
     other = tmp_path / "other.yaml"
     other.write_text(S2D.replace("name: hv-s2d", "name: hv-other"))
     capsys.readouterr()
@@ -77,7 +77,7 @@ def test_connect__unknown_lab_is_not_found_in_json(emulated, capsys):
 
 def test_status__shows_the_same_access_table_with_the_domain_user_from_the_spec(emulated, tmp_path, capsys):
     spec = _spec(tmp_path, "[203.0.113.0/24]")
-    assert run(["deploy", spec, "--yes"]) == 0
+    cli_deployed(emulated, spec)
     capsys.readouterr()
     assert run(["status", "hv-s2d", "--spec", spec, "-o", "json"]) == 0
     access = {a["name"]: a for a in _json(capsys)["result"]["access"]}

@@ -19,7 +19,7 @@ from azguest.deploy.lease import LeasePolicy, holding
 from azguest.errors import HealthError, LeaseHeldError
 from azguest.guest import ops
 from azguest.guest.health import CHECKS, check_lab, cluster_checks, run_checks
-from tests.deploy.conftest import EXAMPLES, emulated  # noqa: F401  (fixture)
+from tests.deploy.conftest import EXAMPLES, cli_deployed, emulated  # noqa: F401  (fixture)
 from tests.guest.test_stop_start import configured
 
 HEALTHY = {
@@ -88,12 +88,10 @@ def test_test__refused_while_another_run_holds_the_lease(engine, s2d_lab):
             run_checks(session, s2d_lab.name)
 
 
-@pytest.mark.usefixtures("emulated")
-def test_cli__test_stop_start_with_a_table_json_and_exit_codes(capsys):
+def test_cli__test_stop_start_with_a_table_json_and_exit_codes(emulated, capsys):  # noqa: F811
     """The user's commands on a persisted emulator: deploy (configures), test, stop, test fails (14), start,
     test passes again."""
-    spec = str(EXAMPLES / "s2d-2node.yaml")
-    assert run(["deploy", spec, "--yes", "-o", "json"]) == 0
+    cli_deployed(emulated, EXAMPLES / "s2d-2node.yaml")
     capsys.readouterr()
     assert run(["test", "hv-s2d"]) == 0
     out = capsys.readouterr().out

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from azguest.cli.main import run
-from tests.deploy.conftest import EXAMPLES, PASSWORD, emulated  # noqa: F401  (fixture)
+from tests.deploy.conftest import EXAMPLES, PASSWORD, cli_deployed, emulated  # noqa: F401  (fixture)
 
 
-@pytest.mark.usefixtures("emulated")
-def test_lab_clone__progress_per_lab_and_overall_then_a_rerun_skips(capsys):
+def test_lab_clone__progress_per_lab_and_overall_then_a_rerun_skips(emulated, capsys):  # noqa: F811
     spec = str(EXAMPLES / "s2d-2node.yaml")
-    assert run(["deploy", spec, "--yes"]) == 0
+    cli_deployed(emulated, spec)
     capsys.readouterr()
     assert run(["backup", spec, "--mode", "cold", "-o", "json"]) == 0
     bid = json.loads(capsys.readouterr().out)["result"]["id"]
