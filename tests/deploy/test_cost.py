@@ -12,7 +12,7 @@ from azguest.catalog.sizes import SIZES
 from azguest.cli.main import run
 from azguest.deploy.cost import graph_cost, live_cost
 from azguest.plan.desired import desired_graph
-from tests.deploy.conftest import EXAMPLES
+from tests.deploy.conftest import EXAMPLES, cli_deployed
 
 S2D = str(EXAMPLES / "s2d-2node.yaml")
 # The s2d example by hand from the table: DC D2s_v5 + 2 nodes D8s_v5 (Windows), 3 OS disks P10 (128 GiB),
@@ -56,7 +56,7 @@ def test_plan_json_and_status_json__the_deployed_lab_costs_what_the_plan_said(em
     assert planned["perMonthDeallocated"] == round(S2D_MONTHLY, 2)
     assert planned["perHourRunning"] == round(S2D_HOURLY_VMS + round(S2D_MONTHLY, 2) / 730, 3)
     assert (planned["region"], planned["priceDate"], planned["windowsLicense"]) == ("eastus", P.PRICE_DATE, True)
-    assert run(["deploy", S2D, "--yes"]) == 0
+    cli_deployed(emulated, S2D)
     capsys.readouterr()
     assert run(["status", "hv-s2d", "-o", "json"]) == 0
     live = json.loads(capsys.readouterr().out)["result"]["costEstimate"]
