@@ -133,6 +133,7 @@ class World:
         self.sub = ids.sub_of(vm_id)
         self.rg = ids.rg_of(vm_id) or ""
         self._vm_keys: tuple[tuple[int, int], list[str]] | None = None  # (resources id and size, the VMs' keys)
+        self._named: dict[str, str | None] = {}  # computer name -> VM key (None: no such VM), with _vm_keys
 
     @property
     def now(self) -> float:
@@ -144,15 +145,20 @@ class World:
     def peer_of(self, vm: dict[str, Any]) -> Peer:
         return Peer(self.ctx, vm, guest_state(self.ctx, vm["id"])["facts"])
 
-    def peers(self) -> Iterator[Peer]:
-        """The group's VMs in id order. Their keys are listed once while the resource table keeps its size
-        (a guest step adds or removes no resource); each VM is read afresh."""
+    def _lineup(self) -> list[str]:
+        """The keys of the group's VMs in id order, listed once while the resource table keeps its size (a
+        guest step adds or removes no resource)."""
         table = self.ctx.resources
         sig = (id(table), len(table))
         if self._vm_keys is None or self._vm_keys[0] != sig:
             vms = self.ctx.of_type(VM_TYPE, sub=self.sub, rg=self.rg)
-            self._vm_keys = (sig, [ids.key(vm["id"]) for vm in vms])
-        for key in self._vm_keys[1]:
+            self._vm_keys, self._named = (sig, [ids.key(vm["id"]) for vm in vms]), {}
+        return self._vm_keys[1]
+
+    def peers(self) -> Iterator[Peer]:
+        """The group's VMs in id order, each read afresh."""
+        table = self.ctx.resources
+        for key in self._lineup():
             vm = table.get(key)
             if vm is not None:
                 yield self.peer_of(vm)
@@ -163,8 +169,16 @@ class World:
         return self.peer_of(vm)
 
     def by_name(self, computer: str) -> Peer | None:
+        """The VM whose computer name is ``computer`` (a cluster's health asks for its nodes dozens of times:
+        the name is looked up once while the lineup holds; the VM and its facts are read afresh)."""
         want = computer.split(".")[0].upper()
-        return next((p for p in self.peers() if p.computer == want), None)
+        self._lineup()
+        if want not in self._named:
+            hit = next((p for p in self.peers() if p.computer == want), None)
+            self._named[want] = None if hit is None else ids.key(hit.id)
+        key = self._named[want]
+        vm = None if key is None else self.ctx.resources.get(key)
+        return None if vm is None else self.peer_of(vm)
 
     def by_ip(self, ip: str) -> Peer | None:
         return next((p for p in self.peers() if ip in p.addresses()), None)
