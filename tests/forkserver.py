@@ -141,9 +141,12 @@ def _main(req_fd: int, rep_fd: int, preload: list[str]) -> None:
 
 
 def _serve(req_fd: int, rep_fd: int, preload: list[str]) -> dict[str, Any] | None:
+    gc.disable()  # importing makes few cycles and many objects: collecting while importing is wasted work
     for name in preload:
         __import__(name)
+    gc.collect()
     gc.freeze()  # the preloaded objects: a child's collections neither walk them nor copy their pages
+    gc.enable()
     if threading.active_count() != 1:  # forking a process with threads could copy a held lock
         raise RuntimeError(f"a preloaded module started a thread: {threading.enumerate()}")
     requests, replies = os.fdopen(req_fd, "rb"), os.fdopen(rep_fd, "wb", buffering=0)
