@@ -60,7 +60,7 @@ def test_loaded_engine__is_the_built_one_and_its_own(uid):
 
 
 @pytest.mark.parametrize("case", ["answered a request", "guest hook", "registered step", "another profile",
-                                  "persisted", "unknown attribute", "switched off"])
+                                  "persisted", "unknown attribute", "switched off", "injected clock not passed"])
 def test_an_engine_the_cache_cannot_copy_faithfully__is_built_for_real(uid, tmp_path, monkeypatch, case):
     counter: list = []
     engine, clock = fake_clock_engine()
@@ -80,7 +80,8 @@ def test_an_engine_the_cache_cannot_copy_faithfully__is_built_for_real(uid, tmp_
             engine.index = {}  # something a newer Engine carries that a snapshot would not copy
         elif case == "switched off":
             monkeypatch.setenv(engine_cache.NO_SETUP_CACHE, "1")
-        engine_cache.cached(engine, ("test", uid), lambda: _build(engine, clock, uid, counter), clock=clock)
+        passed = None if case == "injected clock not passed" else clock
+        engine_cache.cached(engine, ("test", uid), lambda: _build(engine, clock, uid, counter), clock=passed)
     assert len(counter) == 2
 
 

@@ -103,6 +103,16 @@ def cli_deployed(state: Path, spec: Path | str) -> None:
     from_template(state, deploy_key(spec), build)
 
 
+def deployed_setup(session, lab, *, clock=None):
+    """``do_deploy(session, lab)`` for a test whose subject comes after: on a fresh in-memory engine, deployed once
+    per test process and lab, then loaded (tests.engine_cache; pass the engine's FakeClock as ``clock``). Returns
+    the deploy's record."""
+    from tests.engine_cache import cached
+
+    key = ("do_deploy", repr(lab), session.polling_interval, repr(session.retry))
+    return cached(session.engine, key, lambda: do_deploy(session, lab), clock=clock)
+
+
 def do_deploy(session, lab, **kw):
     from azguest.deploy.lab import deploy
 

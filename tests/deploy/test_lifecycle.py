@@ -22,7 +22,7 @@ from azguest.deploy.lifecycle import Extension, extend
 from azguest.deploy.status import lab_status
 from azguest.deploy.teardown import destroy, plan_gc
 from azguest.errors import LeaseHeldError, NotFoundError
-from tests.deploy.conftest import EXAMPLES, do_deploy, lab_from, writes
+from tests.deploy.conftest import EXAMPLES, cli_deployed, deployed_setup, do_deploy, lab_from, writes
 from tests.emulator.fakeclock import clock, clocked, engine  # noqa: F401 - the clocked engine fixtures
 
 LAB = "hv-s2d"
@@ -59,7 +59,7 @@ def group_tags(session, group: str = "rg-hv-s2d") -> dict[str, str]:
 
 
 def test_edited_expiry__recomputed_from_the_labs_creation_and_written_to_its_group(inproc, engine, clock):  # noqa: F811
-    assert do_deploy(inproc, _lab("7d")).ok
+    assert deployed_setup(inproc, _lab("7d"), clock=clock).ok
     tags = group_tags(inproc)
     created = _ts(tags["azguest-created-at"])
     assert tags["azguest-expires"] == _st(created + timedelta(days=7))
@@ -77,7 +77,7 @@ def test_edited_expiry__recomputed_from_the_labs_creation_and_written_to_its_gro
 
 
 def test_expiry_shortened_below_the_labs_age__the_next_gc_takes_it(inproc, clock):  # noqa: F811
-    assert do_deploy(inproc, _lab("7d")).ok
+    assert deployed_setup(inproc, _lab("7d"), clock=clock).ok
     clock.advance(3 * DAY)
     assert plan_gc(inproc) == []
     plan = make_plan(inproc, _lab("2d"))
@@ -88,7 +88,7 @@ def test_expiry_shortened_below_the_labs_age__the_next_gc_takes_it(inproc, clock
 
 
 def test_expiry_edited_to_never__the_tag_goes_and_gc_never_takes_the_lab(inproc, clock):  # noqa: F811
-    assert do_deploy(inproc, _lab("7d")).ok
+    assert deployed_setup(inproc, _lab("7d"), clock=clock).ok
     assert do_deploy(inproc, _lab("never")).ok
     tags = group_tags(inproc)
     assert "azguest-expires" not in tags and tags["azguest-expires-after"] == "never"
@@ -97,7 +97,7 @@ def test_expiry_edited_to_never__the_tag_goes_and_gc_never_takes_the_lab(inproc,
 
 
 def test_lab_deployed_before_the_lifetime_tags__keeps_its_expiry_then_sees_edits(inproc, clock):  # noqa: F811
-    assert do_deploy(inproc, _lab("7d")).ok
+    assert deployed_setup(inproc, _lab("7d"), clock=clock).ok
     tags = group_tags(inproc)
     inproc.resource.tags.begin_update_at_scope(  # as an older azguest left it: azguest-expires only
         f"/subscriptions/{inproc.subscription_id}/resourceGroups/rg-hv-s2d",
@@ -112,8 +112,8 @@ def test_lab_deployed_before_the_lifetime_tags__keeps_its_expiry_then_sees_edits
     assert group_tags(inproc)["azguest-expires"] == _st(_ts(tags["azguest-created-at"]) + timedelta(days=14))
 
 
-def test_status__shows_the_groups_expiry_never_a_resources(inproc):
-    assert do_deploy(inproc, _lab("7d")).ok
+def test_status__shows_the_groups_expiry_never_a_resources(inproc, clock):  # noqa: F811
+    assert deployed_setup(inproc, _lab("7d"), clock=clock).ok
     nsgs = inproc.network.network_security_groups
     nsg = nsgs.get("rg-hv-s2d", "hv-s2d-nsg")
     nsg.tags = {**nsg.tags, "azguest-expires": "2000-01-01T00:00:00Z"}  # a tag writer's past expiry
@@ -145,7 +145,7 @@ def test_plan_shows_the_expiry_change_and_deploy_writes_it(emulated, tmp_path, c
 
 
 def test_extend__gc_keeps_the_lab_until_the_new_expiry_then_destroys_it(inproc, engine, clock):  # noqa: F811
-    assert do_deploy(inproc, _lab("7d")).ok
+    assert deployed_setup(inproc, _lab("7d"), clock=clock).ok
     first = _ts(group_tags(inproc)["azguest-expires"])
     rec = extend(inproc, LAB, Extension(by=timedelta(days=7)))
     assert (rec.previous, rec.expires) == (_st(first), _st(first + timedelta(days=7)))
@@ -164,7 +164,7 @@ def test_extend__gc_keeps_the_lab_until_the_new_expiry_then_destroys_it(inproc, 
 
 
 def test_extend__an_expired_lab_gets_the_duration_from_now(inproc, clock):  # noqa: F811
-    assert do_deploy(inproc, _lab("1d")).ok
+    assert deployed_setup(inproc, _lab("1d"), clock=clock).ok
     clock.advance(2 * DAY)  # expired, gc has not run yet
     rec = extend(inproc, LAB, Extension(by=timedelta(hours=12)))
     assert rec.expires == _st(datetime.fromtimestamp(clock(), UTC) + timedelta(hours=12))
@@ -183,7 +183,7 @@ def test_extend__refuses_a_group_azguest_did_not_create(inproc, engine):  # noqa
 
 
 def test_extend__waits_for_no_one_while_another_run_holds_the_lab(inproc, engine, clock):  # noqa: F811
-    assert do_deploy(inproc, _lab("7d")).ok
+    assert deployed_setup(inproc, _lab("7d"), clock=clock).ok
     before = group_tags(inproc)["azguest-expires"]
     held = datetime.fromtimestamp(clock(), UTC)
     inproc.resource.tags.begin_update_at_scope(
@@ -220,7 +220,7 @@ def test_extend_cli__json_result_and_usage_errors(emulated, capsys):
 
 
 def test_status__running_hours_from_the_instance_view(session, clock):  # noqa: F811 - inproc and http
-    assert do_deploy(session, _lab("7d")).ok
+    assert deployed_setup(session, _lab("7d"), clock=clock).ok
     clock.advance(2 * 3600)  # the lab ran two hours, then the trainer stopped and restarted one node
     vms = session.compute.virtual_machines
     vms.begin_deallocate("rg-hv-s2d", "hv-s2d-hv01").result()
@@ -240,8 +240,8 @@ def test_status__running_hours_from_the_instance_view(session, clock):  # noqa: 
     assert doc["cost"]["runningHours"] == max(v.running_hours for v in st.vms if v.running_hours is not None)
 
 
-def test_status__the_power_status_carries_no_time_as_in_azure(session):
-    assert do_deploy(session, _lab("7d")).ok
+def test_status__the_power_status_carries_no_time_as_in_azure(session, clock):  # noqa: F811
+    assert deployed_setup(session, _lab("7d"), clock=clock).ok
     view = session.compute.virtual_machines.instance_view("rg-hv-s2d", "hv-s2d-hv01").as_dict()
     power = [s for s in view["statuses"] if s["code"].startswith("PowerState/")]
     prov = [s for s in view["statuses"] if s["code"].startswith("ProvisioningState/")]
@@ -252,7 +252,7 @@ def test_status__the_power_status_carries_no_time_as_in_azure(session):
 
 
 def test_status__another_labs_spec_is_refused_naming_both_labs(emulated, capsys):
-    assert run(["deploy", str(SPEC), "--yes"]) == 0
+    cli_deployed(emulated, SPEC)
     capsys.readouterr()
     other = str(EXAMPLES / "shared-disk-3node.yaml")
     assert run(["status", LAB, "--spec", other]) == ExitCode.USAGE

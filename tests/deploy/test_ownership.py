@@ -15,7 +15,7 @@ from azguest.deploy.lab import make_plan
 from azguest.deploy.teardown import destroy, expired_labs, plan_gc, plan_teardown
 from azguest.emulator import Engine
 from azguest.errors import ConflictError, NotFoundError
-from tests.deploy.conftest import do_deploy, lab_from
+from tests.deploy.conftest import deployed_setup, do_deploy, lab_from
 
 LAB = "hv-s2d"
 PAST = "2000-01-01T00:00:00Z"
@@ -48,7 +48,7 @@ def group_tags(session, rg: str) -> dict:
 
 
 def test_destroy__hand_tagged_disk_in_another_teams_group_survives(fast, s2d_lab):
-    assert do_deploy(fast, s2d_lab).ok
+    assert deployed_setup(fast, s2d_lab).ok
     group(fast, "rg-prod", {"owner": "payments"})
     lab_tag_only = disk(fast, "rg-prod", "prod-db", {"azguest-lab": LAB})
     full_set = disk(fast, "rg-prod", "prod-logs", FULL)  # even the full set: not in the lab's group
@@ -60,7 +60,7 @@ def test_destroy__hand_tagged_disk_in_another_teams_group_survives(fast, s2d_lab
 
 
 def test_destroy__partial_tags_inside_the_labs_own_group_are_not_the_labs(fast, s2d_lab):
-    assert do_deploy(fast, s2d_lab).ok
+    assert deployed_setup(fast, s2d_lab).ok
     rg = s2d_lab.resource_group_name
     disk(fast, rg, "hand-made", {"azguest-lab": LAB, "azguest-role": "node"})  # no spec hash
     disk(fast, rg, "bad-hash", {**FULL, "azguest-spec": "not-a-hash"})
@@ -69,7 +69,7 @@ def test_destroy__partial_tags_inside_the_labs_own_group_are_not_the_labs(fast, 
 
 
 def test_destroy__a_second_group_dressed_as_the_lab_stops_destroy_before_any_delete(fast, s2d_lab):
-    assert do_deploy(fast, s2d_lab).ok
+    assert deployed_setup(fast, s2d_lab).ok
     group(fast, "rg-prod", {"azguest-lab": LAB, "azguest-role": "network", "azguest-spec": "fedcba9876543210",
                             "azguest-created": "true", "owner": "payments"})
     disk(fast, "rg-prod", "prod-db", FULL)
@@ -94,7 +94,7 @@ def test_destroy__unknown_lab_or_a_group_with_the_lab_tag_alone_is_not_found(fas
 
 
 def test_gc__a_past_expiry_written_on_a_foreign_disk_deletes_nothing(fast, s2d_lab):
-    assert do_deploy(fast, s2d_lab).ok  # expires in 7 days
+    assert deployed_setup(fast, s2d_lab).ok  # expires in 7 days
     group(fast, "rg-prod", {"owner": "payments"})
     disk(fast, "rg-prod", "prod-db", {**FULL, "azguest-expires": PAST})
     disk(fast, s2d_lab.resource_group_name, "hand-made", {"azguest-lab": LAB, "azguest-expires": PAST})
@@ -107,7 +107,7 @@ def test_gc__a_past_expiry_written_on_a_foreign_disk_deletes_nothing(fast, s2d_l
 
 
 def test_gc__expiry_is_read_from_the_group_only(fast, s2d_lab):
-    assert do_deploy(fast, s2d_lab).ok
+    assert deployed_setup(fast, s2d_lab).ok
     rg = s2d_lab.resource_group_name
     nsg = next(iter(fast.network.network_security_groups.list(rg)))
     nsg_body = nsg.as_dict()
@@ -172,7 +172,7 @@ def test_deploy__a_group_marked_created_for_no_lab_is_refused_not_adopted(fast):
 
 
 def test_plan__shows_the_tags_a_put_would_remove(fast, s2d_lab):
-    assert do_deploy(fast, s2d_lab).ok
+    assert deployed_setup(fast, s2d_lab).ok
     rg = s2d_lab.resource_group_name
     nsg = next(iter(fast.network.network_security_groups.list(rg))).as_dict()
     nsg["tags"]["ticket"] = "CHG-42"  # added by hand
