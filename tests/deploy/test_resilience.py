@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ from azguest.deploy.teardown import destroy, plan_teardown
 from azguest.emulator import Engine, load_profile
 from azguest.emulator.profile import Faults, Latency, LroFailure, Profile
 from azguest.emulator.requestlog import RequestLog
-from azguest.emulator.store import StateFileError, load_file
+from azguest.emulator.store import StateFileError, parse_state
 from azguest.plan.desired import desired_graph
 from tests import forkserver
 from tests.conftest import examples
@@ -54,12 +55,12 @@ def _profile_file(tmp: Path, scale: float) -> Path:
     return path
 
 
-def _writes_in(state: Path) -> int:
+def _writes_in(state: Path, data: bytes | None = None) -> int:
     """The writes the state file counts (Engine.stats() of a fresh engine on it), but the lease's tag writes.
     Read without the file lock: every save replaces the file whole (os.replace), so a reader sees the old
     or the new version, never a torn one, and the deploy under test never waits for the test's lock."""
     try:
-        stats = RequestLog.summary(load_file(state)["log_counts"], {})
+        stats = RequestLog.summary(parse_state(data if data is not None else state.read_bytes())["log_counts"], {})
     except (FileNotFoundError, StateFileError):  # not written yet
         return 0
     lease = stats["by_type"].get("Microsoft.Resources/tags", {}).get("write", 0)  # the lease's tag writes
@@ -85,19 +86,25 @@ def _start_deploy(server: ForkServer, tmp_path: Path, scale: float, *extra: str)
 
 
 def _wait_for_writes(proc: ForkedProcess, state: Path, count: int) -> None:
-    deadline = time.monotonic() + 60
-    seen: tuple | None = None
-    while proc.poll() is None and time.monotonic() < deadline:
-        try:
-            st = state.stat()
-            now = (st.st_ino, st.st_mtime_ns, st.st_size)
-        except FileNotFoundError:
-            now = None
-        if now != seen:  # every save is a new file: count again only then
-            seen = now
-            if _writes_in(state) >= count:
-                return
-        time.sleep(0.01)
+    """Until the state file counts ``count`` writes (or the child ended). Every save is a new file (a new
+    inode): a version is read once, and kept open so that a later save cannot get its inode number."""
+    deadline, held = time.monotonic() + 60, None
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(FileNotFoundError):
+                fd = os.open(state, os.O_RDONLY)
+                if held is not None and os.fstat(fd).st_ino == os.fstat(held).st_ino:
+                    os.close(fd)
+                else:
+                    if held is not None:
+                        os.close(held)
+                    held = fd
+                    if _writes_in(state, os.pread(held, os.fstat(held).st_size, 0)) >= count:
+                        return
+            time.sleep(0.01)
+    finally:
+        if held is not None:
+            os.close(held)
 
 
 def _rerun_converges_without_redoing_work(state: Path) -> None:
