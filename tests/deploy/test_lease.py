@@ -21,7 +21,7 @@ from azguest.deploy.teardown import destroy, plan_teardown
 from azguest.emulator import Engine
 from azguest.errors import LeaseHeldError
 from azguest.plan.model import LEASE_TAGS, TAG_LEASE_EXPIRES, TAG_LEASE_HOLDER, TAG_LEASE_NONCE
-from tests.deploy.conftest import PASSWORD, do_deploy, lab_from
+from tests.deploy.conftest import PASSWORD, deployed_setup, do_deploy, lab_from
 from tests.deploy.test_ownership import group_tags
 
 T0 = 1_900_000_000.0  # an injected clock: seconds since the epoch
@@ -103,7 +103,7 @@ def test_two_concurrent_deploys__each_resource_is_put_once_and_one_run_gets_the_
 @pytest.mark.http  # this area's end-to-end over the loopback HTTP front end too
 def test_deploy__refused_while_another_run_holds_the_lab_then_allowed_once_the_lease_expired(session, engine,
                                                                                              s2d_lab):
-    assert do_deploy(session, s2d_lab).ok
+    assert deployed_setup(session, s2d_lab).ok
     changed = lab_from("s2d-2node.yaml", **{"course: hyperv-101": "course: hyperv-102"})  # every resource
     hold(session, s2d_lab, clock=lambda: T0, ttl_s=900)
     engine.reset_log()
@@ -118,7 +118,7 @@ def test_deploy__refused_while_another_run_holds_the_lab_then_allowed_once_the_l
 
 
 def test_deploy__break_lease_takes_a_stuck_lease(session, s2d_lab):
-    assert do_deploy(session, s2d_lab).ok
+    assert deployed_setup(session, s2d_lab).ok
     hold(session, s2d_lab, clock=lambda: T0)
     changed = lab_from("s2d-2node.yaml", **{"course: hyperv-101": "course: hyperv-102"})
     with pytest.raises(LeaseHeldError):
@@ -127,7 +127,7 @@ def test_deploy__break_lease_takes_a_stuck_lease(session, s2d_lab):
 
 
 def test_deploy__a_lease_of_a_dead_process_on_this_host_is_taken_over(session, s2d_lab):
-    assert do_deploy(session, s2d_lab).ok
+    assert deployed_setup(session, s2d_lab).ok
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     hold(session, s2d_lab, clock=lambda: T0, holder=f"me@{socket.gethostname()} pid={gone.pid} deploy")
@@ -136,7 +136,7 @@ def test_deploy__a_lease_of_a_dead_process_on_this_host_is_taken_over(session, s
 
 
 def test_destroy__refused_while_a_deploy_holds_the_lab(session, engine, s2d_lab):
-    assert do_deploy(session, s2d_lab).ok
+    assert deployed_setup(session, s2d_lab).ok
     hold(session, s2d_lab, clock=lambda: T0)
     td = plan_teardown(session, s2d_lab.name)
     engine.reset_log()
@@ -148,7 +148,7 @@ def test_destroy__refused_while_a_deploy_holds_the_lab(session, engine, s2d_lab)
 
 
 def test_lease_tags__are_not_part_of_the_hash_nor_drift(session, s2d_lab):
-    assert do_deploy(session, s2d_lab).ok
+    assert deployed_setup(session, s2d_lab).ok
     hold(session, s2d_lab, clock=lambda: T0)
     plan = make_plan(session, s2d_lab)
     assert set(plan.summary()) == {"no-change"} and not plan.drifted()
@@ -156,7 +156,7 @@ def test_lease_tags__are_not_part_of_the_hash_nor_drift(session, s2d_lab):
 
 def test_lease__renewal_pushes_the_expiry_and_notices_a_broken_lease(session, s2d_lab):
     now = [T0]
-    assert do_deploy(session, s2d_lab).ok
+    assert deployed_setup(session, s2d_lab).ok
     mine = hold(session, s2d_lab, clock=lambda: now[0], ttl_s=900, holder="me@here pid=1 deploy")
     before = group_tags(session, s2d_lab.resource_group_name)[TAG_LEASE_EXPIRES]
     now[0] += 600
@@ -169,7 +169,7 @@ def test_lease__renewal_pushes_the_expiry_and_notices_a_broken_lease(session, s2
 
 
 def test_lease__release_removes_only_the_lease_tags(session, s2d_lab):
-    assert do_deploy(session, s2d_lab).ok
+    assert deployed_setup(session, s2d_lab).ok
     before = group_tags(session, s2d_lab.resource_group_name)
     lease = hold(session, s2d_lab, clock=lambda: T0)
     assert group_tags(session, s2d_lab.resource_group_name)[TAG_LEASE_NONCE] == lease.policy.nonce
