@@ -22,8 +22,7 @@ from azguest.emulator.store import StateFileError, parse_state
 from azguest.plan.desired import desired_graph
 from tests import forkserver
 from tests.conftest import examples
-from tests.deploy.conftest import EXAMPLES, PASSWORD, do_deploy
-from tests.engine_cache import cached
+from tests.deploy.conftest import EXAMPLES, PASSWORD, deployed_setup, do_deploy
 from tests.forkserver import ForkedProcess, ForkServer
 
 ROOT = Path(__file__).parents[2]
@@ -197,8 +196,7 @@ def _foreign(session, rg: str, location: str, i: int, kind: str, tags: dict) -> 
 def test_destroy__never_deletes_a_resource_without_the_lab_tag(s2d_lab, foreign):
     engine = Engine(profile=Profile(latency=Latency(time_scale=0.0)))
     session = AzureSession.for_engine(engine, polling_interval=0.0)
-    # the deployed lab is the setup, not the subject: built once per process, each example starts from a copy
-    assert cached(engine, ("destroy-safety", s2d_lab.spec_hash()), lambda: do_deploy(session, s2d_lab)).ok
+    assert deployed_setup(session, s2d_lab).ok  # the setup, not the subject: deployed once per process, then copied
     rg = s2d_lab.resource_group_name
     session.resource.resource_groups.create_or_update("rg-elsewhere", {"location": s2d_lab.location})
     ids = [_foreign(session, rg if same_group else "rg-elsewhere", s2d_lab.location, i, kind, tags)
