@@ -49,19 +49,19 @@ class Snapshot:
 
 
 def cached(engine, key: tuple, build: Callable[[], Any], *, clock=None) -> Any:
-    """``build()``'s effect on ``engine``, built once per process and ``key``; returns what ``build`` returned
-    (the first time's value is returned again on a load, so it must be immutable or a fresh value)."""
+    """``build()``'s effect on ``engine``, built once per process and ``key``; returns what ``build`` returned (a
+    load returns a deep copy of the first run's value)."""
     full = _key(engine, key, clock)
     if full is None or os.environ.get(NO_SETUP_CACHE):
         return build()
     if full in _SNAPSHOTS:
         snap, value = _SNAPSHOTS[full]
         _load(engine, snap, clock)
-        return value
+        return copy.deepcopy(value)
     value = build()
     snap = _take(engine, clock)
     if snap is not None:
-        _SNAPSHOTS[full] = (snap, value)
+        _SNAPSHOTS[full] = (snap, copy.deepcopy(value))
     return value
 
 

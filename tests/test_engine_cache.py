@@ -17,7 +17,7 @@ from tests.emulator.fakeclock import T0, fake_clock_engine
 LOCATION = "westeurope"
 
 
-def _build(engine, clock, uid: str, counter: list) -> None:
+def _build(engine, clock, uid: str, counter: list) -> dict:
     """A little world: a group, a virtual network (a long-running operation, polled), a quota, time passing (the
     clients' skipped seconds and the injected clock)."""
     counter.append(1)
@@ -28,6 +28,7 @@ def _build(engine, clock, uid: str, counter: list) -> None:
     engine.set_quota(LOCATION, "cores", 40)
     engine.advance(90)
     clock.advance(30)
+    return {"group": f"rg-{uid}"}
 
 
 def _observed(engine, clock) -> dict:
@@ -38,12 +39,14 @@ def _observed(engine, clock) -> dict:
 
 
 def test_loaded_engine__is_the_built_one_and_its_own(uid):
-    built, counter = [], []
+    built, counter, values = [], [], []
     for _ in range(3):
         engine, clock = fake_clock_engine()
-        engine_cache.cached(engine, ("test", uid), lambda e=engine, c=clock: _build(e, c, uid, counter), clock=clock)
+        values.append(engine_cache.cached(engine, ("test", uid), lambda e=engine, c=clock: _build(e, c, uid, counter),
+                                          clock=clock))
         built.append((engine, clock))
     assert len(counter) == 1  # built once, loaded twice
+    assert values == [{"group": f"rg-{uid}"}] * 3 and values[1] is not values[0]  # a copy: a test may change it
     first, second = _observed(*built[0]), _observed(*built[1])
     assert first["log"] and first["buckets"] and first["stats"]["total"] > 2
     assert (first["skipped"], first["clock"]) == (90, T0 + 30)

@@ -49,11 +49,8 @@ def lab_of(mode: str):
 
 
 def deployed(session, mode: str, *, guest: bool = True):
-    """The example lab of ``mode`` deployed, and configured (the guest model) when ``guest``.
-
-    On a fresh clocked in-memory engine this runs once per test process and mode; later tests load a copy of
-    the engine as it was right after (``tests.engine_cache``: state, request log, clocks, buckets). Anything
-    else (an engine that already answered requests, http mode, a test's own guest steps) deploys for real."""
+    """The example lab of ``mode`` deployed, and configured (the guest model) when ``guest``; once per test process
+    and mode on a fresh engine (``setup_once``)."""
     lab = lab_of(mode)
 
     def build() -> None:
@@ -62,13 +59,21 @@ def deployed(session, mode: str, *, guest: bool = True):
             record = configure(session, lab, secrets=lambda need: Secrets(PASSWORD))
             assert record.ok
 
+    setup_once(session, ("deployed", mode, guest), build)
+    return lab
+
+
+def setup_once(session, key: tuple, build):
+    """``build()`` (setup, not what a test is about) on the session's engine. On a fresh clocked in-memory engine
+    it runs once per test process and key; later tests load a copy of the engine as it was right after
+    (``tests.engine_cache``: state, request log, clocks, buckets) and get a copy of the first run's return value.
+    Anything else (an engine that already answered requests, http mode, a test's own guest steps)
+    builds for real."""
     engine = session.engine
     clock = _CLOCKS.get(engine) if engine is not None else None
     if clock is None:
-        build()
-    else:
-        cached(engine, ("deployed", mode, guest, session.polling_interval, repr(session.retry)), build, clock=clock)
-    return lab
+        return build()
+    return cached(engine, (*key, session.polling_interval, repr(session.retry)), build, clock=clock)
 
 
 def lab_disks(engine, lab) -> set[str]:

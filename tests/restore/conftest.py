@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from azguest.backup.run import Request as BackupRequest
 from azguest.backup.run import backup
-from tests.backup.conftest import clock, clocked, deployed, engine, sess  # noqa: F401
+from tests.backup.conftest import clock, clocked, deployed, engine, sess, setup_once  # noqa: F401
 from tests.guest import probes
 
 MODES = (("s2d", "cold"), ("shared-disk", "vm"), ("iscsi", "vm"))  # each storage mode with a method it supports
 
 
 def backed_up(session, emu, mode: str, method: str):
-    """The configured example lab of ``mode`` and a complete ``method`` backup of it (taken from the spec)."""
-    lab = deployed(session, mode)
-    m = backup(session, BackupRequest(lab.name, method, spec=lab))
-    assert m.complete
-    emu.advance(3600)  # an hour later: Compute's per-VM budgets have refilled
-    return lab, m
+    """The configured example lab of ``mode`` and a complete ``method`` backup of it (taken from the spec); once per
+    test process on a fresh engine (tests.backup.conftest.setup_once)."""
+    def build():
+        lab = deployed(session, mode)
+        m = backup(session, BackupRequest(lab.name, method, spec=lab))
+        assert m.complete
+        emu.advance(3600)  # an hour later: Compute's per-VM budgets have refilled
+        return lab, m
+
+    return setup_once(session, ("backed_up", mode, method), build)
 
 
 def vm_roles(session, group: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from azguest.backup.run import backup
 from azguest.deploy.teardown import destroy, plan_teardown
 from azguest.errors import ConflictError, GuestError
 from azguest.restore.core import Request, restore
-from tests.backup.conftest import PASSWORD, deployed, stored
+from tests.backup.conftest import PASSWORD, deployed, setup_once, stored
 from tests.deploy.conftest import emulated  # noqa: F401  (fixture)
 from tests.restore.conftest import step_runs
 
@@ -22,11 +22,14 @@ def _clusters(engine) -> list[dict]:
 
 
 def _in_guest_backup(sess, engine):
-    lab = deployed(sess, "s2d")
-    m = backup(sess, BackupRequest(lab.name, "in-guest", spec=lab))
-    assert m.complete and m.method == "in-guest" and m.guest["workloads"]
-    engine.advance(3600)
-    return lab, m
+    def build():  # once per test process on a fresh engine (setup_once)
+        lab = deployed(sess, "s2d")
+        m = backup(sess, BackupRequest(lab.name, "in-guest", spec=lab))
+        assert m.complete and m.method == "in-guest" and m.guest["workloads"]
+        engine.advance(3600)
+        return lab, m
+
+    return setup_once(sess, ("in-guest backup", "s2d"), build)
 
 
 def test_in_guest_restore__deploys_a_fresh_lab_restores_the_data_and_passes_its_checks(sess, engine):
