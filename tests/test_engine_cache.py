@@ -17,6 +17,12 @@ from tests.emulator.fakeclock import T0, fake_clock_engine
 LOCATION = "westeurope"
 
 
+@pytest.fixture(autouse=True)
+def cache_on(monkeypatch):
+    """These tests are about the cache: on, whatever AZGUEST_TEST_NO_SETUP_CACHE says for the rest of the run."""
+    monkeypatch.delenv(engine_cache.NO_SETUP_CACHE, raising=False)
+
+
 def _build(engine, clock, uid: str, counter: list) -> dict:
     """A little world: a group, a virtual network (a long-running operation, polled), a quota, time passing (the
     clients' skipped seconds and the injected clock)."""
