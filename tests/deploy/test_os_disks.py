@@ -17,7 +17,7 @@ from azguest.azure import AzureSession, resolve_target
 from azguest.deploy.lab import make_plan
 from azguest.deploy.teardown import destroy, plan_teardown
 from azguest.emulator import Engine, load_profile, serve
-from azguest.emulator.profile import Latency
+from azguest.emulator.profile import DEFAULT_DURATIONS, Latency
 from azguest.plan.desired import desired_graph
 from azguest.plan.model import TAG_LAB, TAG_ROLE, TAG_SPEC
 from azguest.plan.osdisk import OS_DISK_ROLE, os_disk_id, os_disk_tags
@@ -75,11 +75,13 @@ def test_os_disks__an_untagged_os_disk_is_retagged_by_the_next_run_and_never_del
     assert do_deploy(session, s2d_lab).note == "no changes" and writes(engine) == []
 
 
-@pytest.mark.slow  # ~3 s of real time: the one test here that cannot run on a virtual clock
+@pytest.mark.slow  # ~1.5 s of real time: the one test here that cannot run on a virtual clock
 def test_deploy__vms_sharing_a_disk_are_retried_when_azure_refuses_a_simultaneous_start(shared_lab):
     # Azure's latencies at 1/50, in real time over HTTP (a virtual clock would be moved by every thread's
-    # sleeps): the nodes' creates are issued together, inside one another's 0.5 s start window.
-    engine = Engine(profile=load_profile("fast").replace(latency=Latency(time_scale=0.02)))
+    # sleeps): the nodes' creates are issued together, inside one another's 0.2 s start window (10 Azure s).
+    # A VM create takes 20 Azure seconds here, not 90: the collision happens at the start, not at the end.
+    durations = {**DEFAULT_DURATIONS, "virtualmachines.create": 20.0}
+    engine = Engine(profile=load_profile("fast").replace(latency=Latency(time_scale=0.02, durations=durations)))
     server = serve(engine, host="127.0.0.1", port=0)
     try:
         with AzureSession(resolve_target(endpoint=server.url, environ={}), polling_interval=0.05) as session:
