@@ -1,11 +1,11 @@
 """Expensive emulator setup (deploy and configure an example lab) done once per test process.
 
 ``cached(engine, key, build)`` runs ``build()`` on a pristine in-memory engine the first time a key is asked for,
-then takes a snapshot of everything an :class:`~azguest.emulator.Engine` carries that a test can look at: the
-state (a JSON copy: resources, LRO table, guest state, quotas, fault uses), the request log (every entry, so
-``engine.request_log`` indexes from 0 read as after a real run), the pending log counters (``engine.stats()``),
-the emulated seconds skipped, the throttling buckets, the retry ids, the fault injector's random state and the
-FakeClock's time. Later calls with the same key on a pristine engine load a private copy instead of building.
+then takes a snapshot (``Engine.snapshot()``, azguest/emulator/snapshot.py) of everything an
+:class:`~azguest.emulator.Engine` carries that a test can look at: the state (a JSON copy: resources, LRO table,
+guest state, quotas, fault uses), the request log (every entry, so ``engine.request_log`` indexes from 0 read as
+after a real run), the pending log counters (``engine.stats()``), the emulated seconds skipped, the throttling
+buckets, the retry ids, the fault injector's random state; and the FakeClock's time. Later calls with the same key on a pristine engine load a private copy instead of building.
 
 A snapshot is only taken and only used when it cannot differ from building: the engine is in memory, has never
 answered a request, uses no guest hook, the emulator's guest steps are the built-in ones (no test's
@@ -21,14 +21,13 @@ import copy
 import json
 import os
 import time
-from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from azguest.emulator.guest import model as guest_model
+from azguest.emulator.snapshot import EngineSnapshot, SnapshotError, uncovered
 from azguest.emulator.store import empty_state
-from azguest.emulator.throttle import _State
 
 NO_SETUP_CACHE = "AZGUEST_TEST_NO_SETUP_CACHE"  # set (to 1): build every time
 _BUILTIN_STEPS = dict(guest_model.STEPS)  # before any test registers its own step handler
@@ -37,15 +36,8 @@ _SNAPSHOTS: dict[tuple, tuple[Snapshot, Any]] = {}
 
 @dataclass(frozen=True)
 class Snapshot:
-    state: str  # JSON
-    log: tuple
-    pending_counts: Counter
-    skipped_s: float
-    buckets: dict[tuple, tuple[float, float]]
-    seen_ids: OrderedDict
-    rng: Any
-    last_error: str | None
-    clock_t: float | None
+    engine: EngineSnapshot  # Engine.snapshot(): state, logs, counters, buckets, retry ids, fault draws
+    clock_t: float | None  # the injected FakeClock's time (the engine does not hold it)
 
 
 def cached(engine, key: tuple, build: Callable[[], Any], *, clock=None) -> Any:
@@ -65,18 +57,14 @@ def cached(engine, key: tuple, build: Callable[[], Any], *, clock=None) -> Any:
     return value
 
 
-# What an Engine carries (tests/conftest.py's SoleUserEngine adds _shared and _own, its skipped_s): an attribute
-# not here is one a snapshot would not copy, so such an engine is built for real (test_engine_cache says so).
-KNOWN = {"engine": {"_lock", "_virtual_time", "skipped_s", "_shared", "_own", "clock", "store", "_profile", "faults",
-                    "buckets", "log", "guest_hook", "last_error", "_seen_ids"},
-         "store": {"path", "state", "dirty", "pending_counts", "_pending_requests", "_sig", "_held", "_depth"},
-         "buckets": {"_clock", "_state"}, "log": {"entries", "max_entries"}, "faults": {"faults", "_rng"}}
+# tests/conftest.py's SoleUserEngine adds _shared and _own (its skipped_s, which a snapshot copies). Any other
+# attribute the snapshot API does not know (azguest.emulator.snapshot.COVERED) is one a snapshot would not copy, so
+# such an engine is built for real (test_engine_cache says so).
+_SOLE_USER = frozenset({"_shared", "_own"})
 
 
 def unknown_attributes(engine) -> dict[str, set[str]]:
-    parts = {"engine": engine, "store": engine.store, "buckets": engine.buckets, "log": engine.log,
-             "faults": engine.faults}
-    return {name: extra for name, obj in parts.items() if (extra := set(vars(obj)) - KNOWN[name])}
+    return uncovered(engine, _SOLE_USER)
 
 
 def _key(engine, key: tuple, clock) -> tuple | None:
@@ -90,8 +78,9 @@ def _key(engine, key: tuple, clock) -> tuple | None:
 
 
 def _pristine(engine) -> bool:
-    return (engine.store.state == empty_state() and not engine.log.entries and not engine.store.pending_counts
-            and not engine.buckets._state and not engine._seen_ids and engine.last_error is None)
+    snap = engine.snapshot()
+    return (json.loads(snap.state) == empty_state() and not snap.log and not snap.pending_counts
+            and not snap.buckets and not snap.retry_ids and snap.last_error is None)
 
 
 def _builtin_steps() -> bool:
@@ -100,27 +89,14 @@ def _builtin_steps() -> bool:
 
 
 def _take(engine, clock) -> Snapshot | None:
-    state = engine.store.state
-    text = json.dumps(state)
-    if json.loads(text) != state:  # something JSON would not keep (a tuple, a non-string key): never cache it
+    try:
+        snap = engine.snapshot()
+    except SnapshotError:  # something JSON would not keep (a tuple, a non-string key): never cache it
         return None
-    return Snapshot(state=text, log=tuple(copy.copy(e) for e in engine.log.entries),
-                    pending_counts=Counter(engine.store.pending_counts), skipped_s=engine.skipped_s,
-                    buckets={k: (s.tokens, s.stamp) for k, s in engine.buckets._state.items()},
-                    seen_ids=OrderedDict(engine._seen_ids), rng=engine.faults._rng.getstate(),
-                    last_error=engine.last_error, clock_t=clock() if clock is not None else None)
+    return Snapshot(snap, clock() if clock is not None else None)
 
 
 def _load(engine, snap: Snapshot, clock) -> None:
-    engine.store.state = json.loads(snap.state)
-    engine.store.dirty = False
-    engine.store.pending_counts.clear()
-    engine.store.pending_counts.update(snap.pending_counts)
-    engine.log.entries[:] = [copy.copy(e) for e in snap.log]
-    engine.skipped_s = snap.skipped_s
-    engine.buckets._state = {k: _State(tokens, stamp) for k, (tokens, stamp) in snap.buckets.items()}
-    engine._seen_ids = OrderedDict(snap.seen_ids)
-    engine.faults._rng.setstate(snap.rng)
-    engine.last_error = snap.last_error
+    engine.load_snapshot(snap.engine)
     if clock is not None:
         clock.t = snap.clock_t

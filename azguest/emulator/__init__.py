@@ -11,9 +11,10 @@ from azguest.emulator.engine import EmuResponse, Engine
 from azguest.emulator.profile import Profile, load_profile
 from azguest.emulator.requestlog import LogEntry
 from azguest.emulator.server import EmulatorServer, serve
+from azguest.emulator.snapshot import EngineSnapshot, SnapshotError
 
-__all__ = ["Engine", "EmuResponse", "EmulatorTransport", "EmulatorServer", "LogEntry", "Profile",
-           "load_profile", "serve"]
+__all__ = ["Engine", "EngineSnapshot", "EmuResponse", "EmulatorTransport", "EmulatorServer", "LogEntry", "Profile",
+           "SnapshotError", "load_profile", "serve"]
 
 
 def __getattr__(name: str) -> Any:

@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from azguest.emulator import guest, ids, limits, lro, routes
+from azguest.emulator import guest, ids, limits, lro, routes, snapshot
 from azguest.emulator.context import Ctx, Reply, Request, public
 from azguest.emulator.errors import ArmError
 from azguest.emulator.faults import FaultInjector
 from azguest.emulator.profile import Profile, default_profile
 from azguest.emulator.requestlog import LogEntry, RequestLog
+from azguest.emulator.snapshot import EngineSnapshot
 from azguest.emulator.store import StateFileError, Store
 from azguest.emulator.throttle import TokenBuckets
 
@@ -130,6 +131,17 @@ class Engine:
             version = keyvault.seed(state, vault, name, value, self.clock())
             self.store.dirty = True
             return version
+
+    def snapshot(self) -> EngineSnapshot:
+        """Everything of this in-memory engine a client or test can observe later, as a frozen record (see
+        ``azguest.emulator.snapshot``); raises ``SnapshotError`` for a persisted engine."""
+        with self._lock:
+            return snapshot.take(self, self._seen_ids)
+
+    def load_snapshot(self, snap: EngineSnapshot) -> None:
+        """Become the engine ``snap`` was taken of (private copies; ``store.dirty`` stays False)."""
+        with self._lock:
+            self._seen_ids = snapshot.load(self, snap)
 
     def flush(self) -> None:
         with self._lock:

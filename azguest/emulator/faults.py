@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from azguest.emulator.profile import Faults, LroFailure
 
@@ -27,6 +28,13 @@ class FaultInjector:
     def __init__(self, faults: Faults) -> None:
         self.faults = faults
         self._rng = random.Random(faults.seed)
+
+    def getstate(self) -> Any:
+        """The random state of the transient-fault draws (``setstate`` continues from it)."""
+        return self._rng.getstate()
+
+    def setstate(self, state: Any) -> None:
+        self._rng.setstate(state)
 
     def transient(self, method: str) -> Transient | None:
         f = self.faults

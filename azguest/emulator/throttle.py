@@ -50,6 +50,14 @@ class TokenBuckets:
         wait = (1.0 - st.tokens) / bucket.per_second if bucket.per_second > 0 else 3600.0
         return Verdict(False, 0, wait)
 
+    def state(self) -> dict[tuple, tuple[float, float]]:
+        """Every bucket's level: key -> (tokens, stamp on the throttle clock). A copy."""
+        return {k: (st.tokens, st.stamp) for k, st in self._state.items()}
+
+    def restore(self, levels: dict[tuple, tuple[float, float]]) -> None:
+        """Set every bucket to ``levels`` (as ``state()`` returned them); buckets not in it start full."""
+        self._state = {k: _State(float(tokens), float(stamp)) for k, (tokens, stamp) in levels.items()}
+
 
 ARM_HEADER = {"read": "reads", "write": "writes", "delete": "deletes"}
 
