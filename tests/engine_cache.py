@@ -5,7 +5,8 @@ then takes a snapshot (``Engine.snapshot()``, azguest/emulator/snapshot.py) of e
 :class:`~azguest.emulator.Engine` carries that a test can look at: the state (a JSON copy: resources, LRO table,
 guest state, quotas, fault uses), the request log (every entry, so ``engine.request_log`` indexes from 0 read as
 after a real run), the pending log counters (``engine.stats()``), the emulated seconds skipped, the throttling
-buckets, the retry ids, the fault injector's random state; and the FakeClock's time. Later calls with the same key on a pristine engine load a private copy instead of building.
+buckets, the retry ids, the fault injector's random state; and the FakeClock's time. Later calls with the same
+key on a pristine engine load a private copy instead of building.
 
 A snapshot is only taken and only used when it cannot differ from building: the engine is in memory, has never
 answered a request, uses no guest hook, the emulator's guest steps are the built-in ones (no test's
