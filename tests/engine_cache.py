@@ -79,7 +79,12 @@ def _key(engine, key: tuple, clock) -> tuple | None:
 
 
 def _pristine(engine) -> bool:
-    snap = engine.snapshot()
+    if engine.request_log:  # answered requests: no need to copy them to say so
+        return False
+    try:
+        snap = engine.snapshot()
+    except SnapshotError:  # a state JSON would not keep
+        return False
     return (json.loads(snap.state) == empty_state() and not snap.log and not snap.pending_counts
             and not snap.buckets and not snap.retry_ids and snap.last_error is None)
 
