@@ -29,6 +29,10 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import settings
 
+# The emulator's state files in tests are throwaway: saves skip the fsyncs (thousands of them, each waiting on the
+# disk; a killed process loses nothing either way). tests/emulator_engine/test_durable.py covers the default.
+os.environ.setdefault("AZGUEST_EMULATOR_FSYNC", "0")
+
 settings.register_profile("quick", max_examples=20)
 settings.register_profile("thorough", max_examples=100)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
