@@ -34,12 +34,11 @@ def make_plan(session: AzureSession, lab: Lab, *, now: datetime | None = None, g
     exists, live = read_live(session, probe, group_body=group_body)
     group_tags = lab_group_tags(live, lab.name)  # the lifetime lives on the lab's group only
     lifetime = lifetime_tags(lab.expires_after, group_tags, now or session_now(session))
-    graph = with_group_lifetime(probe, lab, lifetime)
-    graph = adopt_existing_group(graph, next((v for v in live.values() if v.kind == "resourceGroup"), None))
+    group = next((v for v in live.values() if v.kind == "resourceGroup"), None)
+    graph = adopt_existing_group(with_group_lifetime(probe, lab, lifetime), group)
     plan = diff(graph, live, group_exists=exists)
     if complete_bodies(session, plan, live):  # kinds listed without properties: diff their full bodies
         plan = diff(graph, live, group_exists=exists)
-    group = next((v for v in live.values() if v.kind == "resourceGroup"), None)
     return replace(with_lifetime(plan, group_tags), group_tags=None if group is None else dict(group.tags))
 
 
