@@ -34,22 +34,29 @@ REAL_TIMEOUT_S = 20.0  # a bound on waiting for the CLI in real time (never reac
 
 
 class HeldTransport(EmulatorTransport):
-    """Emulated time; once a VM PUT/DELETE went out, waits of worker threads block until ``released``
+    """Emulated time; once Azure accepted a VM PUT/DELETE, waits of worker threads block until ``released``
     (before the emulated clock moves: only the main thread and the test move it meanwhile)."""
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine, virtual_time=True)
         self.vm_sent = threading.Event()
         self.released = threading.Event()
+        self._gate = threading.Lock()  # a worker's "not held yet, so advance" is atomic with the VM request going out
 
     def send(self, request, **kwargs):
+        response = super().send(request, **kwargs)
         if request.method in ("PUT", "DELETE") and "/virtualmachines/" in request.url.lower() \
-                and "/runcommands/" not in request.url.lower():
-            self.vm_sent.set()
-        return super().send(request, **kwargs)
+                and "/runcommands/" not in request.url.lower() and response.status_code < 300:
+            with self._gate:  # Azure accepted it: the VM is in flight
+                self.vm_sent.set()
+        return response
 
     def sleep(self, duration: float) -> None:
-        if self.vm_sent.is_set() and threading.current_thread() is not threading.main_thread():
+        if threading.current_thread() is not threading.main_thread():
+            with self._gate:  # a thread that looked before the VM request went out has advanced by then
+                if not self.vm_sent.is_set():
+                    super().sleep(duration)
+                    return
             self.released.wait(REAL_TIMEOUT_S)  # held first: emulated time stands still meanwhile
         super().sleep(duration)
 
